@@ -1,0 +1,23 @@
+//! The csae data standard (`csae.return/1`) as code: the 44 forces, the offence catalogue, the
+//! code lists, the columns of the four tables, strict dates and the age bands.
+//!
+//! The reference data lives in `reference/*.csv` (copied from the national reference set) and is
+//! compiled into the binary with `include_str!`, so every tool agrees on one catalogue and no
+//! file has to be found at run time. This crate does no I/O.
+
+pub mod ages;
+pub mod codes;
+pub mod columns;
+pub mod dates;
+pub mod forces;
+pub mod nationality;
+pub mod offences;
+mod reference;
+
+pub use codes::{CodeList, code_list};
+pub use columns::{Column, ColumnKind, Table};
+pub use forces::{Force, force, forces};
+pub use offences::{Offence, offence, offences};
+
+/// Schema version of a force return, as written in the data standard.
+pub const RETURN_SCHEMA: &str = "csae.return/1";
