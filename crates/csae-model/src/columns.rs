@@ -75,7 +75,8 @@ pub const RELATIONSHIP_COLUMNS: &[Column] = &[
 ];
 
 /// The four tables, in validation (cascade) order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Table {
     Crimes,
     Victims,

@@ -12,7 +12,7 @@ pub mod dates;
 pub mod forces;
 pub mod nationality;
 pub mod offences;
-mod reference;
+pub mod reference;
 
 pub use codes::{CodeList, code_list};
 pub use columns::{Column, ColumnKind, Table};

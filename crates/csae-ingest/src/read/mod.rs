@@ -1,0 +1,175 @@
+//! Reading a force return (a CSV folder or an XLSX workbook) into four raw tables of text cells.
+//!
+//! Readers only turn bytes into trimmed text cells and map header names to the standard columns;
+//! every judgement about values is validation's. A problem that makes a whole table unusable
+//! (missing, unreadable, not UTF-8, a required column absent) is an `F01` [`ReturnRejected`].
+
+mod csv_folder;
+mod xlsx;
+
+use std::path::Path;
+
+use csae_model::{Force, Table};
+use csv::StringRecord;
+use sha2::{Digest, Sha256};
+
+use crate::source::{ReturnFormat, ReturnSource};
+
+/// One table of a return as read: text cells, with the standard columns located in the header.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    pub table: Table,
+    /// How the submitter names this table in messages: `cumbria/crimes.csv` or
+    /// `cumbria.xlsx, sheet crimes`.
+    pub file: String,
+    /// For each standard column of the table (in [`Table::columns`] order), its position in the
+    /// records, or `None` when an optional column is absent from the header.
+    pub columns: Vec<Option<usize>>,
+    /// Header names that are not standard columns (ignored, reported as a notice).
+    pub extra_columns: Vec<String>,
+    /// The header as the submitter wrote it (trimmed), for the quarantine files.
+    pub header: Vec<String>,
+    pub records: Vec<StringRecord>,
+    /// Row number of each record as the submitter sees it (header = row 1).
+    pub rows: Vec<u32>,
+}
+
+impl RawTable {
+    /// The trimmed text of standard column `col` in record `i` (empty when absent or blank).
+    #[inline]
+    pub fn cell(&self, i: usize, col: usize) -> &str {
+        match self.columns[col] {
+            Some(pos) => self.records[i].get(pos).map_or("", str::trim),
+            None => "",
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Builds a table from a header and its data rows (first data row = row 2), locating the
+    /// standard columns. Fails with an `F01` reason when a required column is missing or a
+    /// header name is repeated.
+    pub(crate) fn from_rows(
+        table: Table,
+        file: String,
+        header: Vec<String>,
+        records: Vec<StringRecord>,
+        rows: Vec<u32>,
+    ) -> Result<RawTable, ReturnRejected> {
+        let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+        let mut columns = vec![None; table.columns().len()];
+        let mut extra_columns = Vec::new();
+        for (pos, name) in header.iter().enumerate() {
+            if name.is_empty() {
+                continue;
+            }
+            match table.columns().iter().position(|c| c.name.eq_ignore_ascii_case(name)) {
+                Some(col) if columns[col].is_some() => {
+                    return Err(ReturnRejected::new(
+                        &file,
+                        format!(
+                            "{file}: column {} appears twice in the header; keep one column of each name and submit the return again",
+                            table.columns()[col].name
+                        ),
+                    ));
+                }
+                Some(col) => columns[col] = Some(pos),
+                None => extra_columns.push(name.clone()),
+            }
+        }
+        if let Some(missing) = table.columns().iter().zip(&columns).find(|(c, p)| c.required && p.is_none()) {
+            return Err(ReturnRejected::new(
+                &file,
+                format!(
+                    "{file} lacks the required column {}; add a header cell named {} in row 1 and submit the return again",
+                    missing.0.name, missing.0.name
+                ),
+            ));
+        }
+        Ok(RawTable { table, file, columns, extra_columns, header, records, rows })
+    }
+}
+
+/// A source file of a return and its SHA-256, for the dataset manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceFile {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// A force return as read, before validation.
+#[derive(Debug, Clone)]
+pub struct RawReturn {
+    pub force: &'static Force,
+    /// E.g. `cumbria/ (csv)` or `cumbria.xlsx (xlsx)`.
+    pub source: String,
+    /// Crimes, victims, suspects, relationships: in [`Table::ALL`] order.
+    pub tables: Vec<RawTable>,
+    pub files: Vec<SourceFile>,
+}
+
+impl RawReturn {
+    pub fn table(&self, t: Table) -> &RawTable {
+        &self.tables[t as usize]
+    }
+}
+
+/// `F01`: the whole return is rejected, with one sentence naming the file (and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnRejected {
+    pub file: String,
+    pub message: String,
+}
+
+impl ReturnRejected {
+    pub fn new(file: &str, message: String) -> Self {
+        ReturnRejected { file: file.to_string(), message }
+    }
+}
+
+impl std::fmt::Display for ReturnRejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Reads one return. Errors are `F01`: nothing of the return is usable.
+pub fn read_return(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
+    match src.format {
+        ReturnFormat::Csv => csv_folder::read(src),
+        ReturnFormat::Xlsx => xlsx::read(src),
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+pub(crate) fn read_file(path: &Path, shown: &str) -> Result<Vec<u8>, ReturnRejected> {
+    std::fs::read(path).map_err(|e| {
+        ReturnRejected::new(shown, format!("{shown} cannot be read ({}); check the file exists and is readable, then run again", io_reason(&e)))
+    })
+}
+
+/// A short, stable reason for an I/O error (no OS error numbers).
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "not found".into(),
+        PermissionDenied => "permission denied".into(),
+        IsADirectory => "it is a folder".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// True when every cell of the record is blank: such a row is not a data row.
+pub(crate) fn is_blank(r: &StringRecord) -> bool {
+    r.iter().all(|c| c.trim().is_empty())
+}

@@ -1,0 +1,138 @@
+//! The validation report: `csae.validation/1` JSON (for `validate --json` and the portal) and
+//! the readable terminal summary.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use csae_model::Table;
+use serde::Serialize;
+
+use crate::read::ReturnRejected;
+use crate::rules::{Rule, Severity};
+use crate::source::{ReturnSource, Skipped};
+use crate::validate::{Issue, TableCounts, Validated};
+
+pub const VALIDATION_SCHEMA: &str = "csae.validation/1";
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ForceReport {
+    pub source: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rejected_whole: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub tables: BTreeMap<Table, TableCounts>,
+    pub rules: BTreeMap<Rule, usize>,
+    pub warnings: BTreeMap<Rule, usize>,
+    pub issues: Vec<Issue>,
+    /// Things the submitter should know that are not rule breaches (unknown extra columns).
+    pub notices: Vec<String>,
+}
+
+impl ForceReport {
+    pub fn from_validated(v: &Validated) -> ForceReport {
+        let notices = v
+            .raw
+            .tables
+            .iter()
+            .flat_map(|t| t.extra_columns.iter().map(move |c| format!("{}: unknown column {c} is ignored", t.file)))
+            .collect();
+        ForceReport {
+            source: v.raw.source.clone(),
+            rejected_whole: false,
+            reason: None,
+            tables: Table::ALL.into_iter().map(|t| (t, v.counts(t))).collect(),
+            rules: v.rule_counts(Severity::Error),
+            warnings: v.rule_counts(Severity::Warning),
+            issues: v.issues.clone(),
+            notices,
+        }
+    }
+
+    pub fn from_rejected(src: &ReturnSource, why: &ReturnRejected) -> ForceReport {
+        ForceReport {
+            source: format!("{} ({})", src.display_name(), match src.format {
+                crate::source::ReturnFormat::Csv => "csv",
+                crate::source::ReturnFormat::Xlsx => "xlsx",
+            }),
+            rejected_whole: true,
+            reason: Some(format!("{} (F01)", why.message)),
+            rules: BTreeMap::from([(Rule::F01, 1)]),
+            ..ForceReport::default()
+        }
+    }
+
+    pub fn rows_rejected(&self) -> usize {
+        self.tables.values().map(|c| c.rejected).sum()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidationReport {
+    pub schema: &'static str,
+    pub forces: BTreeMap<String, ForceReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
+}
+
+impl ValidationReport {
+    pub fn new(skipped: Vec<Skipped>) -> Self {
+        ValidationReport { schema: VALIDATION_SCHEMA, forces: BTreeMap::new(), skipped }
+    }
+
+    /// True when any row or whole return was rejected.
+    pub fn has_rejections(&self) -> bool {
+        self.forces.values().any(|f| f.rejected_whole || f.rows_rejected() > 0)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("report serialises")
+    }
+
+    /// A readable summary per force and rule, with the first few issues of each rule.
+    pub fn summary(&self, issues_per_rule: usize) -> String {
+        let mut out = String::new();
+        for s in &self.skipped {
+            let _ = writeln!(out, "skipped {}: {}", s.path, s.reason);
+        }
+        for (force, f) in &self.forces {
+            let _ = writeln!(out, "{force}  {}", f.source);
+            if let Some(reason) = &f.reason {
+                let _ = writeln!(out, "  REJECTED WHOLE: {reason}");
+                continue;
+            }
+            for (t, c) in &f.tables {
+                let _ = writeln!(
+                    out,
+                    "  {:<14} read {:>7}  accepted {:>7}  rejected {:>6}  with warnings {:>6}",
+                    t.name(), c.read, c.accepted, c.rejected, c.warnings
+                );
+            }
+            for (label, counts) in [("rejected rows", &f.rules), ("warnings", &f.warnings)] {
+                for (rule, n) in counts {
+                    let _ = writeln!(out, "  {label:<13} {rule} {n:>6}  {}", rule.description());
+                    let mut shown = f.issues.iter().filter(|i| i.rule == *rule);
+                    for i in shown.by_ref().take(issues_per_rule) {
+                        let _ = writeln!(out, "      {}", i.message);
+                    }
+                    let more = shown.count();
+                    if more > 0 {
+                        let _ = writeln!(out, "      … and {more} more (see the full report with --json FILE)");
+                    }
+                }
+            }
+            for n in &f.notices {
+                let _ = writeln!(out, "  note: {n}");
+            }
+        }
+        let whole = self.forces.values().filter(|f| f.rejected_whole).count();
+        let with_rows = self.forces.values().filter(|f| f.rows_rejected() > 0).count();
+        let (read, rejected) = self.forces.values().flat_map(|f| f.tables.values()).fold((0, 0), |a, c| (a.0 + c.read, a.1 + c.rejected));
+        let _ = writeln!(
+            out,
+            "{} return(s): {read} rows read, {rejected} rejected; {with_rows} return(s) with rejected rows, {whole} rejected whole",
+            self.forces.len()
+        );
+        out
+    }
+}
