@@ -2,6 +2,9 @@
 //! workbooks, collection folders), validate them with the data standard's rule codes, and
 //! write accepted rows as Parquet with rejected rows quarantined.
 
+pub mod dataset;
+pub mod ingest;
+pub mod pseudonym;
 pub mod read;
 pub mod report;
 pub mod rules;
@@ -12,3 +15,12 @@ pub use read::{RawReturn, ReturnRejected, read_return};
 pub use rules::{Rule, Severity};
 pub use source::{InputError, ReturnSource, Skipped, find_returns};
 pub use validate::{ValidateOptions, Validated, validate};
+
+/// A test hook: when the environment variable `CSAE_CRASH_AT` names this point, the process
+/// aborts here, as a power cut or `kill -9` would. The crash tests use it to show that the
+/// dataset survives an interruption at every step. Unset in normal use.
+pub fn crash_point(name: &str) {
+    if std::env::var_os("CSAE_CRASH_AT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
+}

@@ -1,1 +1,28 @@
-fn main(){}
+//! `csae`: the national CSAE data collection and analysis, on the command line.
+
+mod cli;
+mod cmd_ingest;
+mod cmd_key;
+mod cmd_validate;
+mod error;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command {
+        cli::Command::Validate(a) => cmd_validate::run(a),
+        cli::Command::Ingest(a) => cmd_ingest::run(a),
+        cli::Command::Key { command: cli::KeyCommand::New(a) } => cmd_key::new(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.exit_code)
+        }
+    }
+}

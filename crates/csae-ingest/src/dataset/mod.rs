@@ -1,0 +1,120 @@
+//! The dataset folder written by `ingest`: four Parquet tables of accepted, pseudonymised rows,
+//! `quarantine/` with rejected rows, and `manifest.json`.
+
+pub mod batches;
+pub mod manifest;
+pub mod quarantine;
+pub mod schema;
+pub mod store;
+
+use std::fs::File;
+use std::path::Path;
+
+use arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
+use csae_model::Table;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+pub use manifest::{DATASET_SCHEMA, Manifest};
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The Parquet file of a table inside a dataset folder.
+pub fn table_file(dataset: &Path, t: Table) -> std::path::PathBuf {
+    dataset.join(format!("{}.parquet", t.name()))
+}
+
+/// Why a dataset folder cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetError(pub String);
+
+impl std::fmt::Display for DatasetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DatasetError {}
+
+/// Reads and checks a dataset's manifest: it must exist and carry this schema version.
+pub fn read_manifest(dataset: &Path) -> Result<Manifest, DatasetError> {
+    let path = dataset.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        DatasetError(format!(
+            "{} is not a csae dataset ({} {}); give a folder written by `csae ingest`",
+            dataset.display(),
+            MANIFEST_FILE,
+            crate::read::io_reason(&e)
+        ))
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| DatasetError(format!("{} is damaged ({e}); ingest the returns again into a new folder", path.display())))?;
+    let schema = value.get("schema").and_then(|s| s.as_str()).unwrap_or("none");
+    if schema != DATASET_SCHEMA {
+        return Err(DatasetError(format!(
+            "{} was written with dataset schema {schema}, but this csae reads {DATASET_SCHEMA}; ingest the returns again into a new folder",
+            dataset.display()
+        )));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| DatasetError(format!("{} is damaged ({e}); ingest the returns again into a new folder", path.display())))
+}
+
+/// Reads a table of a dataset, dropping rows whose (force_id, period) is in `drop`.
+pub fn read_table_without(dataset: &Path, t: Table, drop: &[(String, String)]) -> Result<Vec<RecordBatch>, DatasetError> {
+    let path = table_file(dataset, t);
+    let damaged = |e: &dyn std::fmt::Display| DatasetError(format!("{} cannot be read ({e}); the dataset is damaged, ingest into a new folder", path.display()));
+    let file = File::open(&path).map_err(|e| damaged(&e))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| damaged(&e))?.with_batch_size(64 * 1024).build().map_err(|e| damaged(&e))?;
+    let mut out = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| damaged(&e))?;
+        if batch.schema().fields() != schema::schema(t).fields() {
+            return Err(DatasetError(format!("{} does not have the {DATASET_SCHEMA} columns; ingest into a new folder", path.display())));
+        }
+        if drop.is_empty() {
+            out.push(batch);
+            continue;
+        }
+        let force = batch.column(0).as_any().downcast_ref::<StringArray>().expect("force_id is text");
+        let period = batch.column(1).as_any().downcast_ref::<StringArray>().expect("period is text");
+        let keep: BooleanArray = (0..batch.num_rows())
+            .map(|i| Some(!drop.iter().any(|(f, p)| force.value(i) == f && period.value(i) == p)))
+            .collect();
+        let kept = arrow::compute::filter_record_batch(&batch, &keep).map_err(|e| damaged(&e))?;
+        if kept.num_rows() > 0 {
+            out.push(kept);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes batches as one Parquet file (Snappy, dictionary-encoded), durably.
+pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<u64> {
+    let file = File::create(path)?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(256 * 1024))
+        .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut w = ArrowWriter::try_new(file, schema::schema(t), Some(props)).map_err(std::io::Error::other)?;
+    let mut rows = 0;
+    for b in batches.iter().filter(|b| b.num_rows() > 0) {
+        rows += b.num_rows() as u64;
+        w.write(b).map_err(std::io::Error::other)?;
+    }
+    let file = w.into_inner().map_err(std::io::Error::other)?;
+    file.sync_all()?;
+    Ok(rows)
+}
+
+/// Number of rows of a dataset table (from the Parquet footer).
+pub fn count_rows(dataset: &Path, t: Table) -> Result<usize, DatasetError> {
+    let path = table_file(dataset, t);
+    let file = File::open(&path).map_err(|e| DatasetError(format!("{} cannot be read ({e})", path.display())))?;
+    let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| DatasetError(format!("{} cannot be read ({e})", path.display())))?;
+    Ok(b.metadata().file_metadata().num_rows() as usize)
+}
+

@@ -1,0 +1,164 @@
+//! Replacing a dataset folder atomically. A new version is built whole in a sibling staging
+//! folder, then swapped with the old one in a single `renameat2(RENAME_EXCHANGE)` (Linux), so at
+//! every instant the dataset path holds either the complete old version or the complete new one.
+//! Where the exchange is not supported, two renames are used and an interrupted swap is undone
+//! on the next run. A lock (`flock`, released by the kernel if the process dies) keeps two
+//! ingests from interleaving.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Sibling path `<parent>/.<name>.<tag>`.
+fn sibling(target: &Path, tag: &str) -> PathBuf {
+    let name = target.file_name().map_or_else(|| "dataset".into(), |n| n.to_string_lossy().into_owned());
+    target.with_file_name(format!(".{name}.{tag}"))
+}
+
+/// An exclusive lock on the dataset path, held until dropped.
+pub struct DatasetLock {
+    _file: File,
+}
+
+pub fn lock(target: &Path) -> std::io::Result<DatasetLock> {
+    let path = sibling(target, "lock");
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a file descriptor we own; no memory is shared.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            return Err(std::io::Error::new(std::io::ErrorKind::WouldBlock, "another csae ingest is writing this dataset"));
+        }
+    }
+    Ok(DatasetLock { _file: file })
+}
+
+/// Undoes what an interrupted run left: a half-built staging folder is removed; an old version
+/// moved aside by the two-rename fallback is put back if the new one never arrived.
+pub fn recover(target: &Path) -> std::io::Result<()> {
+    let staging = sibling(target, "new");
+    let old = sibling(target, "old");
+    if old.exists() {
+        if target.exists() {
+            std::fs::remove_dir_all(&old)?;
+        } else {
+            std::fs::rename(&old, target)?;
+        }
+    }
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    Ok(())
+}
+
+/// A fresh, empty staging folder beside the target.
+pub fn staging(target: &Path) -> std::io::Result<PathBuf> {
+    let staging = sibling(target, "new");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    std::fs::create_dir_all(&staging)?;
+    Ok(staging)
+}
+
+/// Writes `bytes` to `path` durably (the file is complete on disk before this returns).
+pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut f = File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Makes the staging folder the dataset. Every file in `staging` must already be durable.
+pub fn commit(staging: &Path, target: &Path) -> std::io::Result<()> {
+    sync_tree(staging)?;
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !target.exists() {
+        std::fs::rename(staging, target)?;
+        return sync_dir(parent);
+    }
+    if exchange(staging, target)? {
+        crate::crash_point("after-exchange");
+        sync_dir(parent)?;
+        // `staging` now holds the previous version.
+        return std::fs::remove_dir_all(staging);
+    }
+    let old = sibling(target, "old");
+    std::fs::rename(target, &old)?;
+    crate::crash_point("between-renames");
+    std::fs::rename(staging, target)?;
+    sync_dir(parent)?;
+    std::fs::remove_dir_all(old)
+}
+
+/// Syncs every folder of the tree so that renames inside it are durable.
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_type()?.is_dir() {
+            sync_tree(&e.path())?;
+        }
+    }
+    sync_dir(dir)
+}
+
+/// Atomically exchanges two paths; `Ok(false)` when the platform or file system cannot.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        if std::env::var_os("CSAE_NO_RENAME_EXCHANGE").is_some() {
+            return Ok(false);
+        }
+        let ca = CString::new(a.as_os_str().as_bytes())?;
+        let cb = CString::new(b.as_os_str().as_bytes())?;
+        // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+        let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+        if rc == 0 {
+            return Ok(true);
+        }
+        let err = std::io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
+            _ => Err(err),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        Ok(false)
+    }
+}
+
+/// Copies `from` into `to` (a new folder), hard-linking files where possible: kept quarantine
+/// files are never modified, so sharing them between versions is safe and cheap.
+pub fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let dest = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            link_tree(&e.path(), &dest)?;
+        } else if std::fs::hard_link(e.path(), &dest).is_err() {
+            std::fs::copy(e.path(), &dest)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file atomically: a temporary sibling is written and synced, then renamed over the
+/// target, so readers see the old file or the new one, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    write_durable(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -1,0 +1,249 @@
+//! `csae ingest`: validate returns, pseudonymise the accepted rows and write them into the
+//! dataset, replacing each force's earlier data for the same period in one atomic step.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arrow::array::RecordBatch;
+use chrono::{Datelike, NaiveDate};
+use csae_model::Table;
+use rayon::prelude::*;
+
+use crate::dataset::manifest::{ReturnEntry, TableEntry};
+use crate::dataset::{self, DatasetError, MANIFEST_FILE, Manifest, quarantine, store};
+use crate::pseudonym::{Key, Pseudonymiser};
+use crate::report::{ForceReport, ValidationReport};
+use crate::rules::Severity;
+use crate::source::{ReturnSource, Skipped};
+use crate::validate::{ValidateOptions, Validated, validate};
+use crate::{ReturnRejected, read_return};
+
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub today: NaiveDate,
+    /// The period every given return covers. Default: the calendar years of its recorded dates.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    /// Time stamp written into the manifest (ISO 8601).
+    pub now: String,
+}
+
+/// What an ingest did, for the command line to print.
+#[derive(Debug)]
+pub struct IngestOutcome {
+    pub report: ValidationReport,
+    /// Returns written: (force, period).
+    pub written: Vec<(String, String)>,
+    /// Earlier returns replaced: (force, period).
+    pub replaced: Vec<(String, String)>,
+    pub manifest: Option<Manifest>,
+}
+
+#[derive(Debug)]
+pub enum IngestError {
+    /// The dataset cannot be used (other key, other schema, not a dataset, locked, unwritable).
+    Dataset(String),
+}
+
+impl std::fmt::Display for IngestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IngestError::Dataset(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+impl From<DatasetError> for IngestError {
+    fn from(e: DatasetError) -> Self {
+        IngestError::Dataset(e.0)
+    }
+}
+
+/// One return, validated and turned into everything the dataset needs.
+struct Prepared {
+    force_id: String,
+    period: String,
+    batches: [RecordBatch; 4],
+    quarantine: Vec<(String, Vec<u8>)>,
+    entry: ReturnEntry,
+    report: ForceReport,
+}
+
+fn io_err(dataset: &Path, what: &str, e: std::io::Error) -> IngestError {
+    IngestError::Dataset(format!("cannot {what} in {} ({e}); check the folder is writable and has space", dataset.display()))
+}
+
+/// The period of a return: given, or the whole calendar years its accepted recorded dates span
+/// (the year of ingest when it has none).
+pub fn default_period(v: &Validated, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let years = v.crimes.iter().map(|c| c.recorded_date.year());
+    let (lo, hi) = years.fold((None, None), |(lo, hi): (Option<i32>, Option<i32>), y| (Some(lo.map_or(y, |l| l.min(y))), Some(hi.map_or(y, |h| h.max(y)))));
+    let (lo, hi) = (lo.unwrap_or(today.year()), hi.unwrap_or(today.year()));
+    (NaiveDate::from_ymd_opt(lo, 1, 1).expect("1 January"), NaiveDate::from_ymd_opt(hi, 12, 31).expect("31 December"))
+}
+
+pub fn period_text((from, to): (NaiveDate, NaiveDate)) -> String {
+    format!("{from}..{to}")
+}
+
+fn parse_period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let (a, b) = p.split_once("..")?;
+    Some((csae_model::dates::parse_iso(a)?, csae_model::dates::parse_iso(b)?))
+}
+
+fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Result<Prepared, (ForceReport, ReturnRejected)> {
+    let raw = read_return(src).map_err(|e| (ForceReport::from_rejected(src, &e), e))?;
+    let v = validate(&raw, &ValidateOptions { today: opts.today, show_personal: false });
+    crate::crash_point("after-validate");
+    let period = period_text(opts.period.unwrap_or_else(|| default_period(&v, opts.today)));
+    let force_id = raw.force.id.clone();
+    let batches = dataset::batches::return_batches(&v, &period, p);
+    let report = ForceReport::from_validated(&v);
+    let tables = Table::ALL
+        .into_iter()
+        .map(|t| {
+            let c = v.counts(t);
+            let (source, sha256) = match raw.files.len() {
+                1 => (format!("{}, sheet {}", raw.files[0].name, t.name()), raw.files[0].sha256.clone()),
+                _ => (raw.files[t as usize].name.clone(), raw.files[t as usize].sha256.clone()),
+            };
+            (t, TableEntry { source, sha256, read: c.read, accepted: c.accepted, rejected: c.rejected, warnings: c.warnings })
+        })
+        .collect();
+    let entry = ReturnEntry {
+        force_id: force_id.clone(),
+        period: period.clone(),
+        source: raw.source.clone(),
+        ingested_at: opts.now.clone(),
+        tables,
+        rules: v.rule_counts(Severity::Error).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
+        warnings: v.rule_counts(Severity::Warning).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
+        quarantine: quarantine::folder(&force_id, &period),
+    };
+    Ok(Prepared { force_id, period, batches, quarantine: quarantine::files(&v), entry, report })
+}
+
+fn overlaps(a: &str, b: &str) -> bool {
+    match (parse_period(a), parse_period(b)) {
+        (Some((a0, a1)), Some((b0, b1))) => a0 <= b1 && b0 <= a1,
+        _ => a == b,
+    }
+}
+
+/// Validates the returns and writes them into `dataset`. Returns rejected whole (`F01`) are
+/// reported and leave the dataset's earlier data for that force untouched.
+pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, key: &Key, opts: &IngestOptions) -> Result<IngestOutcome, IngestError> {
+    if let Some(parent) = dataset.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io_err(dataset, "create the parent folder", e))?;
+    }
+    let _lock = store::lock(dataset).map_err(|e| IngestError::Dataset(format!("cannot lock {} ({e}); wait for the other ingest to finish", dataset.display())))?;
+    store::recover(dataset).map_err(|e| io_err(dataset, "tidy an interrupted earlier run", e))?;
+    let existing = existing_manifest(dataset, key)?;
+
+    let p = Pseudonymiser::new(key);
+    let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = sources.par_iter().map(|s| prepare(s, opts, &p)).collect();
+    let mut report = ValidationReport::new(skipped);
+    let mut prepared = Vec::new();
+    for (src, r) in sources.iter().zip(results) {
+        match r {
+            Ok(pr) => {
+                report.forces.insert(src.force.id.clone(), pr.report.clone());
+                prepared.push(pr);
+            }
+            Err((fr, _)) => {
+                report.forces.insert(src.force.id.clone(), fr);
+            }
+        }
+    }
+    if prepared.is_empty() {
+        return Ok(IngestOutcome { report, written: vec![], replaced: vec![], manifest: existing });
+    }
+
+    // Earlier returns of the same forces whose periods overlap the new ones are replaced.
+    let old_entries = existing.as_ref().map(|m| m.returns.clone()).unwrap_or_default();
+    let (replaced, kept): (Vec<ReturnEntry>, Vec<ReturnEntry>) =
+        old_entries.into_iter().partition(|e| prepared.iter().any(|p| p.force_id == e.force_id && overlaps(&p.period, &e.period)));
+    let drop: Vec<(String, String)> = replaced.iter().map(|e| (e.force_id.clone(), e.period.clone())).collect();
+
+    let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
+    let tables: Vec<Result<(), IngestError>> = Table::ALL
+        .par_iter()
+        .map(|&t| {
+            let mut batches = if existing.is_some() { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
+            batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
+            dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
+            crate::crash_point("after-table");
+            Ok(())
+        })
+        .collect();
+    tables.into_iter().collect::<Result<Vec<()>, _>>()?;
+
+    for e in &kept {
+        let from = dataset.join(&e.quarantine);
+        if from.exists() {
+            store::link_tree(&from, &stage.join(&e.quarantine)).map_err(|err| io_err(dataset, "copy the quarantine", err))?;
+        }
+    }
+    for p in &prepared {
+        let dir = stage.join(&p.entry.quarantine);
+        std::fs::create_dir_all(&dir).map_err(|e| io_err(dataset, "write the quarantine", e))?;
+        for (name, bytes) in &p.quarantine {
+            store::write_durable(&dir.join(name), bytes).map_err(|e| io_err(dataset, "write the quarantine", e))?;
+        }
+    }
+    let written: Vec<(String, String)> = prepared.iter().map(|p| (p.force_id.clone(), p.period.clone())).collect();
+    let mut entries = kept;
+    entries.extend(prepared.into_iter().map(|p| p.entry));
+    let manifest = Manifest::new(key.fingerprint(), opts.now.clone(), entries);
+    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
+    store::write_durable(&stage.join(MANIFEST_FILE), json.as_bytes()).map_err(|e| io_err(dataset, "write the manifest", e))?;
+    crate::crash_point("before-commit");
+    store::commit(&stage, dataset).map_err(|e| io_err(dataset, "replace the dataset", e))?;
+    Ok(IngestOutcome { report, written, replaced: drop, manifest: Some(manifest) })
+}
+
+/// The manifest of an existing dataset, checked against the key; `None` when there is none yet.
+fn existing_manifest(dataset: &Path, key: &Key) -> Result<Option<Manifest>, IngestError> {
+    if !dataset.exists() {
+        return Ok(None);
+    }
+    if !dataset.is_dir() {
+        return Err(IngestError::Dataset(format!("{} is a file, not a dataset folder; give a folder for --out", dataset.display())));
+    }
+    if !dataset.join(MANIFEST_FILE).exists() {
+        let empty = std::fs::read_dir(dataset).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if empty {
+            std::fs::remove_dir(dataset).map_err(|e| io_err(dataset, "use the empty folder", e))?;
+            return Ok(None);
+        }
+        return Err(IngestError::Dataset(format!(
+            "{} is not empty and is not a csae dataset (no {MANIFEST_FILE}); give a new or empty folder for --out",
+            dataset.display()
+        )));
+    }
+    let m = dataset::read_manifest(dataset)?;
+    if m.key_fingerprint != key.fingerprint() {
+        return Err(IngestError::Dataset(format!(
+            "{} was built with another pseudonymisation key (fingerprint {}, this key is {}); use the dataset's own key file, or ingest into a new folder",
+            dataset.display(),
+            m.key_fingerprint,
+            key.fingerprint()
+        )));
+    }
+    Ok(Some(m))
+}
+
+/// Sums of rows per table across the returns of an ingest, for the command line.
+pub fn totals(report: &ValidationReport) -> BTreeMap<Table, (usize, usize, usize)> {
+    let mut out = BTreeMap::new();
+    for f in report.forces.values() {
+        for (t, c) in &f.tables {
+            let e = out.entry(*t).or_insert((0, 0, 0));
+            e.0 += c.read;
+            e.1 += c.accepted;
+            e.2 += c.rejected;
+        }
+    }
+    out
+}

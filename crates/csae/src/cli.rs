@@ -1,0 +1,99 @@
+//! The command-line interface: subcommands, flags and their help (with examples).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "csae",
+    version,
+    about = "National collection and analysis of police-recorded child sexual abuse and exploitation (CSAE) crimes",
+    long_about = "National collection and analysis of police-recorded child sexual abuse and exploitation (CSAE) crimes.\n\n\
+Forces send returns (a folder of four CSVs or an XLSX workbook); csae validates them against the data standard,\n\
+pseudonymises them into a Parquet dataset, and publishes the national picture of group-based offending.\n\n\
+Exit codes: 0 success; 1 processed, but with errors you must see (rejected rows); 2 could not run."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Validate returns against the data standard and summarise problems per force and rule.
+    #[command(after_help = "Examples:\n  csae validate returns/cumbria\n  csae validate returns/ --json validation.json\n  csae validate cumbria.xlsx --show-personal")]
+    Validate(ValidateArgs),
+    /// Validate returns and write accepted rows, pseudonymised, into a Parquet dataset.
+    #[command(after_help = "Examples:\n  csae key new csae.key\n  csae ingest returns/ --out dataset --key-file csae.key\n  CSAE_PSEUDONYM_KEY_FILE=csae.key csae ingest returns/cumbria --out dataset --period 2023-01-01..2023-12-31")]
+    Ingest(IngestArgs),
+    /// Manage pseudonymisation keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// Returns to validate: a force folder of CSVs (e.g. cumbria/), a force workbook (cumbria.xlsx), or a collection folder of them.
+    #[arg(required = true, value_name = "RETURN")]
+    pub returns: Vec<PathBuf>,
+    /// Write the full validation report (csae.validation/1 JSON) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Show personal values (person refs, PNC ids, dates of birth) in messages. Only for a force checking its own return.
+    #[arg(long)]
+    pub show_personal: bool,
+    /// Issues shown per rule in the summary (the JSON report has them all).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub examples: usize,
+}
+
+#[derive(Args)]
+pub struct IngestArgs {
+    /// Returns to ingest: force folders, force workbooks or collection folders.
+    #[arg(required = true, value_name = "RETURN")]
+    pub returns: Vec<PathBuf>,
+    /// The dataset folder to create or update.
+    #[arg(long, value_name = "DATASET")]
+    pub out: PathBuf,
+    /// The pseudonymisation key file (or set CSAE_PSEUDONYM_KEY_FILE). Make one with `csae key new FILE`.
+    #[arg(long, value_name = "F")]
+    pub key_file: Option<PathBuf>,
+    /// The period the returns cover, FROM..TO (ISO dates). Default: the calendar years of each return's recorded dates.
+    #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Also write the validation report (csae.validation/1 JSON) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Exit with code 1 when any row is rejected (rejected rows are always quarantined).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Write a fresh random pseudonymisation key to a new file (mode 0600).
+    #[command(after_help = "Example:\n  csae key new csae.key")]
+    New(KeyNewArgs),
+}
+
+#[derive(Args)]
+pub struct KeyNewArgs {
+    /// The key file to create; an existing file is never overwritten.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// Parses `FROM..TO` with ISO dates, FROM ≤ TO.
+pub fn parse_period(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
+    let bad = || format!("{s:?} is not a period; write FROM..TO with ISO dates, e.g. 2023-01-01..2023-12-31");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let from = csae_model::dates::parse_iso(a.trim()).ok_or_else(bad)?;
+    let to = csae_model::dates::parse_iso(b.trim()).ok_or_else(bad)?;
+    if from > to {
+        return Err(format!("the period {s} ends before it starts; write FROM..TO with FROM on or before TO"));
+    }
+    Ok((from, to))
+}
