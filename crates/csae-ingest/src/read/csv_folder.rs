@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use csae_model::Table;
 use csv::{ByteRecord, StringRecord};
 
-use super::{RawReturn, RawTable, ReturnRejected, SourceFile, is_blank, read_file, sha256_hex};
+use super::{RawReturn, RawTable, ReturnRejected, is_blank, read_file};
 use crate::source::ReturnSource;
 
 pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
@@ -16,8 +16,7 @@ pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    let mut tables = Vec::with_capacity(4);
-    let mut files = Vec::with_capacity(4);
+    let mut contents = Vec::with_capacity(4);
     for table in Table::ALL {
         let wanted = format!("{}.csv", table.name());
         let shown = format!("{dir_name}{wanted}");
@@ -27,11 +26,9 @@ pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
             .ok_or_else(|| {
                 ReturnRejected::new(&shown, format!("{shown} is missing; a return needs crimes.csv, victims.csv, suspects.csv and relationships.csv"))
             })?;
-        let bytes = read_file(path, &shown)?;
-        files.push(SourceFile { name: format!("{}", wanted), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 });
-        tables.push(parse(table, shown, &bytes)?);
+        contents.push(read_file(path, &shown)?);
     }
-    Ok(RawReturn { force: src.force, source: format!("{dir_name} (csv)"), tables, files })
+    super::return_from_csv_bytes(src.force, &dir_name, [&contents[0], &contents[1], &contents[2], &contents[3]])
 }
 
 /// Parses one CSV table. Row numbers are those a spreadsheet shows: the header is row 1 and a

@@ -173,3 +173,23 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 pub(crate) fn is_blank(r: &StringRecord) -> bool {
     r.iter().all(|c| c.trim().is_empty())
 }
+
+/// A return from the bytes of its four CSV files (in `Table::ALL` order), as uploaded.
+/// `name` is how the return is shown in messages, e.g. `cumbria/`.
+pub fn return_from_csv_bytes(force: &'static Force, name: &str, files: [&[u8]; 4]) -> Result<RawReturn, ReturnRejected> {
+    let mut tables = Vec::with_capacity(4);
+    let mut sources = Vec::with_capacity(4);
+    for (table, bytes) in Table::ALL.into_iter().zip(files) {
+        let file = format!("{}.csv", table.name());
+        sources.push(SourceFile { name: file.clone(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 });
+        tables.push(csv_folder::parse(table, format!("{name}{file}"), bytes)?);
+    }
+    Ok(RawReturn { force, source: format!("{name} (csv)"), tables, files: sources })
+}
+
+/// A return from the bytes of an XLSX workbook, as uploaded. `name` is e.g. `cumbria.xlsx`.
+pub fn return_from_xlsx_bytes(force: &'static Force, name: &str, bytes: Vec<u8>) -> Result<RawReturn, ReturnRejected> {
+    let files = vec![SourceFile { name: name.to_string(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 }];
+    let tables = xlsx::parse_workbook(name, bytes)?;
+    Ok(RawReturn { force, source: format!("{name} (xlsx)"), tables, files })
+}

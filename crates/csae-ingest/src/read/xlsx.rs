@@ -10,15 +10,13 @@ use calamine::{Data, Reader, Xlsx};
 use csae_model::{ColumnKind, Table, dates};
 use csv::StringRecord;
 
-use super::{RawReturn, RawTable, ReturnRejected, SourceFile, is_blank, read_file, sha256_hex};
+use super::{RawReturn, RawTable, ReturnRejected, is_blank, read_file};
 use crate::source::ReturnSource;
 
 pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
     let shown = src.display_name();
     let bytes = read_file(&src.path, &shown)?;
-    let files = vec![SourceFile { name: shown.clone(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 }];
-    let tables = parse_workbook(&shown, bytes)?;
-    Ok(RawReturn { force: src.force, source: format!("{shown} (xlsx)"), tables, files })
+    super::return_from_xlsx_bytes(src.force, &shown, bytes)
 }
 
 pub(crate) fn parse_workbook(shown: &str, bytes: Vec<u8>) -> Result<Vec<RawTable>, ReturnRejected> {
