@@ -27,6 +27,9 @@ pub enum Command {
     /// Validate returns and write accepted rows, pseudonymised, into a Parquet dataset.
     #[command(after_help = "Examples:\n  csae key new csae.key\n  csae ingest returns/ --out dataset --key-file csae.key\n  CSAE_PSEUDONYM_KEY_FILE=csae.key csae ingest returns/cumbria --out dataset --period 2023-01-01..2023-12-31")]
     Ingest(IngestArgs),
+    /// Write a synthetic national collection of 44 returns (for demos, tests and benchmarks).
+    #[command(after_help = "Examples:\n  csae synth --out synthetic\n  csae synth --out big --scale 10 --seed 7\n  csae synth --out dirty --dirty 0.01 --format mixed   (also writes injected.json)")]
+    Synth(SynthArgs),
     /// Manage pseudonymisation keys.
     Key {
         #[command(subcommand)]
@@ -70,6 +73,25 @@ pub struct IngestArgs {
     /// Exit with code 1 when any row is rejected (rejected rows are always quarantined).
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Args)]
+pub struct SynthArgs {
+    /// The folder to write the collection into (an earlier synthetic collection there is replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The seed: the same seed always gives the same collection.
+    #[arg(long, default_value_t = 2023, value_name = "N")]
+    pub seed: u64,
+    /// Size relative to the national collection (1 = about 114,000 CSAE crimes).
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub scale: f64,
+    /// Share of rows to break on purpose, one validation rule each (0 = clean). Writes injected.json.
+    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
+    pub dirty: f64,
+    /// File format of the returns: csv, xlsx, or mixed (about a quarter of forces send workbooks).
+    #[arg(long, default_value = "csv", value_name = "csv|xlsx|mixed")]
+    pub format: csae_synth::Format,
 }
 
 #[derive(Subcommand)]

@@ -3,6 +3,7 @@
 mod cli;
 mod cmd_ingest;
 mod cmd_key;
+mod cmd_synth;
 mod cmd_validate;
 mod error;
 mod progress;
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         cli::Command::Validate(a) => cmd_validate::run(a),
         cli::Command::Ingest(a) => cmd_ingest::run(a),
+        cli::Command::Synth(a) => cmd_synth::run(a),
         cli::Command::Key { command: cli::KeyCommand::New(a) } => cmd_key::new(a),
     };
     match result {
