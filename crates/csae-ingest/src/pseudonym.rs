@@ -108,6 +108,28 @@ impl Key {
     }
 }
 
+/// A pseudonym: 64 lower-case hex characters, held inline (no allocation per value).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pseudonym([u8; 64]);
+
+impl Pseudonym {
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex is ASCII")
+    }
+}
+
+impl std::fmt::Display for Pseudonym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Pseudonym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pseudonym({})", self.as_str())
+    }
+}
+
 /// Computes pseudonyms. The keyed HMAC state is prepared once and cloned per value, so each
 /// pseudonym costs two SHA-256 blocks rather than four.
 #[derive(Clone)]
@@ -120,27 +142,29 @@ impl Pseudonymiser {
         Pseudonymiser { mac: Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes a key of any length") }
     }
 
-    fn hash(&self, parts: &[&[u8]]) -> String {
+    fn hash(&self, parts: &[&[u8]]) -> Pseudonym {
         let mut m = self.mac.clone();
         for p in parts {
             m.update(p);
         }
-        hex::encode(m.finalize().into_bytes())
+        let mut out = [0u8; 64];
+        hex::encode_to_slice(m.finalize().into_bytes(), &mut out).expect("64 hex digits for 32 bytes");
+        Pseudonym(out)
     }
 
     /// `HMAC-SHA256(key, force_id + ":" + person_ref)`.
-    pub fn person(&self, force_id: &str, person_ref: &str) -> String {
+    pub fn person(&self, force_id: &str, person_ref: &str) -> Pseudonym {
         self.hash(&[force_id.as_bytes(), b":", person_ref.as_bytes()])
     }
 
     /// `HMAC-SHA256(key, "pnc:" + upper-cased pnc_id without spaces)`.
-    pub fn pnc(&self, pnc_id: &str) -> String {
+    pub fn pnc(&self, pnc_id: &str) -> Pseudonym {
         let norm: String = pnc_id.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
         self.hash(&[b"pnc:", norm.as_bytes()])
     }
 
     /// `HMAC-SHA256(key, force_id + ":crime:" + crime_ref)`.
-    pub fn crime(&self, force_id: &str, crime_ref: &str) -> String {
+    pub fn crime(&self, force_id: &str, crime_ref: &str) -> Pseudonym {
         self.hash(&[force_id.as_bytes(), b":crime:", crime_ref.as_bytes()])
     }
 }
@@ -161,12 +185,11 @@ mod tests {
             m.update(msg.as_bytes());
             hex::encode(m.finalize().into_bytes())
         };
-        assert_eq!(p.person("cumbria", "S20"), expect("cumbria:S20"));
-        assert_eq!(p.pnc("12/345678a"), expect("pnc:12/345678A"));
+        assert_eq!(p.person("cumbria", "S20").as_str(), expect("cumbria:S20"));
+        assert_eq!(p.pnc("12/345678a").as_str(), expect("pnc:12/345678A"));
         assert_eq!(p.pnc(" 12/ 345678A "), p.pnc("12/345678A"));
-        assert_eq!(p.crime("cumbria", "CR1"), expect("cumbria:crime:CR1"));
+        assert_eq!(p.crime("cumbria", "CR1").as_str(), expect("cumbria:crime:CR1"));
         assert_ne!(p.person("cumbria", "S20"), p.person("durham", "S20"));
-        assert_eq!(p.person("cumbria", "S20").len(), 64);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! crimes → victims and suspects → relationships. Every row read ends up either accepted (as a
 //! typed row, ready to pseudonymise) or rejected with the rules it broke; nothing else.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::NaiveDate;
-use csae_model::{ColumnKind, Offence, Table, code_list, dates, nationality, offence};
+use csae_model::{CodeList, ColumnKind, Offence, Table, code_list, dates, nationality, offence};
 
 use crate::read::{RawReturn, RawTable};
 use crate::rules::{Rule, Severity};
@@ -126,7 +126,7 @@ impl Validated<'_> {
     pub fn rule_counts(&self, severity: Severity) -> std::collections::BTreeMap<Rule, usize> {
         let mut out = std::collections::BTreeMap::new();
         for masks in &self.masks {
-            for &m in masks {
+            for &m in masks.iter().filter(|m| **m != 0) {
                 let rejected = m & ERROR_MASK != 0;
                 for r in Rule::in_mask(m) {
                     // A rejected row's warnings are moot: only accepted rows carry warnings.
@@ -151,11 +151,14 @@ struct Checker<'a> {
     masks: Vec<u32>,
     issues: Vec<Issue>,
     show_personal: bool,
+    /// The code list of each coded column, looked up once.
+    lists: Vec<Option<&'static CodeList>>,
 }
 
 impl<'a> Checker<'a> {
     fn new(raw: &'a RawTable, show_personal: bool) -> Self {
-        Checker { raw, masks: vec![0; raw.len()], issues: Vec::new(), show_personal }
+        let lists = raw.table.columns().iter().map(|c| if let ColumnKind::Code(l) = c.kind { Some(code_list(l)) } else { None }).collect();
+        Checker { raw, masks: vec![0; raw.len()], issues: Vec::new(), show_personal, lists }
     }
 
     fn cell(&self, i: usize, col: usize) -> &'a str {
@@ -209,11 +212,11 @@ impl<'a> Checker<'a> {
         if v.is_empty() {
             return None;
         }
-        let ColumnKind::Code(list) = self.raw.table.columns()[col].kind else { unreachable!("not a coded column") };
-        let found = code_list(list).canonical(v);
+        let list = self.lists[col].expect("a coded column");
+        let found = list.canonical(v);
         if found.is_none() {
-            let codes: Vec<&str> = code_list(list).codes().collect();
-            self.flag(i, rule, Some(col), &format!("{{v}} is not in the {list} code list; use one of {}", codes.join(", ")));
+            let codes: Vec<&str> = list.codes().collect();
+            self.flag(i, rule, Some(col), &format!("{{v}} is not in the {} code list; use one of {}", list.name, codes.join(", ")));
         }
         found
     }
@@ -244,13 +247,21 @@ impl<'a> Checker<'a> {
         Some(v)
     }
 
-    /// Flags every row of each group of rows sharing a key (blank keys are skipped by the caller).
-    fn duplicates<K: std::hash::Hash + Eq>(&mut self, keys: impl Iterator<Item = (usize, K)>, rule: Rule, col: usize, what: impl Fn(&K, usize, &str) -> String) {
-        let mut groups: HashMap<K, Vec<usize>> = HashMap::new();
-        for (i, k) in keys {
-            groups.entry(k).or_default().push(i);
+    /// Flags every row of each group of rows sharing a key (blank keys are skipped by the
+    /// caller). Counts first, so only duplicated keys cost a list of rows.
+    fn duplicates<K: std::hash::Hash + Eq + Copy>(&mut self, keys: impl Iterator<Item = (usize, K)> + Clone, rule: Rule, col: usize, what: impl Fn(&K, usize, &str) -> String) {
+        let mut counts: HashMap<K, u32> = HashMap::default();
+        counts.reserve(self.raw.len());
+        for (_, k) in keys.clone() {
+            *counts.entry(k).or_default() += 1;
         }
-        let mut dups: Vec<(K, Vec<usize>)> = groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        let mut groups: HashMap<K, Vec<usize>> = HashMap::default();
+        for (i, k) in keys {
+            if counts[&k] > 1 {
+                groups.entry(k).or_default().push(i);
+            }
+        }
+        let mut dups: Vec<(K, Vec<usize>)> = groups.into_iter().collect();
         dups.sort_by_key(|(_, v)| v[0]);
         for (k, rows) in dups {
             let shown: Vec<String> = rows.iter().map(|&r| self.raw.rows[r].to_string()).collect();
@@ -351,7 +362,8 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
 
     // ---- crime warnings, now that people are known ----
     let mut crime_masks = crime_masks;
-    let mut ck = Checker { raw: t, masks: std::mem::take(&mut crime_masks), issues: Vec::new(), show_personal: opts.show_personal };
+    let mut ck = Checker::new(t, opts.show_personal);
+    ck.masks = std::mem::take(&mut crime_masks);
     for (k, c) in crimes.iter().enumerate() {
         if !has_victim[k] && c.offence.group != "INDECENT_IMAGES" {
             ck.flag(c.row, Rule::W01, Some(c_ref), "crime {v} has no accepted victim; add its victims to the victims table or fix the rejected ones");
@@ -382,10 +394,12 @@ fn validate_people<'a>(
     let (c_force, c_crime, c_person, c_pnc, c_age, c_dob) =
         (c("force_id"), c("crime_ref"), c("person_ref"), c("pnc_id"), c("age_at_offence"), c("date_of_birth"));
     let (c_sex, c_eth, c_eth_off, c_nat) = (c("sex"), c("ethnicity"), c("ethnicity_officer"), c("nationality"));
-    let rejected_crimes: HashSet<&str> = {
+    // Only needed to word a P02 message, so built on first use.
+    let rejected_crimes: std::cell::OnceCell<HashSet<&str>> = std::cell::OnceCell::new();
+    let crime_refs_read = || {
         let ct = raw.table(Table::Crimes);
         let cr = Table::Crimes.column_index("crime_ref").expect("crime_ref");
-        (0..ct.len()).map(|i| ct.cell(i, cr)).collect()
+        (0..ct.len()).map(|i| ct.cell(i, cr)).collect::<HashSet<&str>>()
     };
     let mut candidates: Vec<Option<Person>> = Vec::with_capacity(t.len());
     for i in 0..t.len() {
@@ -396,7 +410,7 @@ fn validate_people<'a>(
         if !f.is_empty() && !f.eq_ignore_ascii_case(force_id) {
             ck.flag(i, Rule::P02, Some(c_force), &format!("force_id {{v}} is not this return's force; every row must say {force_id}"));
         } else if !crime_ref.is_empty() && crime.is_none() {
-            let why = if rejected_crimes.contains(crime_ref) {
+            let why = if rejected_crimes.get_or_init(crime_refs_read).contains(crime_ref) {
                 "crime_ref {v} is a crime that was rejected; fix that crime and this row is accepted with it"
             } else {
                 "crime_ref {v} is not a crime of this return; add the crime to the crimes table or correct the reference"

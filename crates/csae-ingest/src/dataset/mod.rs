@@ -16,6 +16,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 pub use manifest::{DATASET_SCHEMA, Manifest};
 
@@ -94,11 +95,16 @@ pub fn read_table_without(dataset: &Path, t: Table, drop: &[(String, String)]) -
 /// Writes batches as one Parquet file (Snappy, dictionary-encoded), durably.
 pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<u64> {
     let file = File::create(path)?;
-    let props = WriterProperties::builder()
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(256 * 1024))
-        .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")))
-        .build();
+        .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")));
+    // Pseudonyms are random hex: a dictionary or Snappy costs time and saves nothing.
+    for name in ["crime_ref", "person_ref", "pnc_id", "victim_ref", "suspect_ref"] {
+        let col = ColumnPath::from(name);
+        props = props.set_column_dictionary_enabled(col.clone(), false).set_column_compression(col, Compression::UNCOMPRESSED);
+    }
+    let props = props.build();
     let mut w = ArrowWriter::try_new(file, schema::schema(t), Some(props)).map_err(std::io::Error::other)?;
     let mut rows = 0;
     for b in batches.iter().filter(|b| b.num_rows() > 0) {

@@ -79,8 +79,15 @@ pub(crate) fn parse(table: Table, shown: String, bytes: &[u8]) -> Result<RawTabl
                 line += body[counted_to..start].iter().filter(|&&b| b == b'\n').count() as u64;
                 counted_to = start;
                 let row = line.saturating_sub(extra_lines);
-                extra_lines += raw.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
-                let rec = StringRecord::from_byte_record(raw.clone()).map_err(|_| not_utf8(row))?;
+                // Newlines inside quoted cells: only a record holding a quote can have them.
+                if raw.as_slice().contains(&b'\n') {
+                    extra_lines += raw.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                }
+                // Cells are trimmed once here, so every later read is a plain slice.
+                let mut rec = StringRecord::with_capacity(raw.as_slice().len(), raw.len());
+                for field in raw.iter() {
+                    rec.push_field(std::str::from_utf8(field).map_err(|_| not_utf8(row))?.trim());
+                }
                 if is_blank(&rec) {
                     continue;
                 }

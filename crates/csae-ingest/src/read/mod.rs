@@ -35,11 +35,12 @@ pub struct RawTable {
 }
 
 impl RawTable {
-    /// The trimmed text of standard column `col` in record `i` (empty when absent or blank).
+    /// The text of standard column `col` in record `i` (empty when absent or blank). Readers
+    /// trim cells as they read them.
     #[inline]
     pub fn cell(&self, i: usize, col: usize) -> &str {
         match self.columns[col] {
-            Some(pos) => self.records[i].get(pos).map_or("", str::trim),
+            Some(pos) => self.records[i].get(pos).unwrap_or(""),
             None => "",
         }
     }
@@ -169,9 +170,9 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// True when every cell of the record is blank: such a row is not a data row.
+/// True when every (trimmed) cell of the record is blank: such a row is not a data row.
 pub(crate) fn is_blank(r: &StringRecord) -> bool {
-    r.iter().all(|c| c.trim().is_empty())
+    r.iter().all(str::is_empty)
 }
 
 /// A return from the bytes of its four CSV files (in `Table::ALL` order), as uploaded.

@@ -57,7 +57,7 @@ pub(crate) fn parse_workbook(shown: &str, bytes: Vec<u8>) -> Result<Vec<RawTable
         for (i, cells) in rows_iter.enumerate() {
             let mut rec = StringRecord::with_capacity(64, cells.len());
             for (pos, c) in cells.iter().enumerate() {
-                rec.push_field(&cell_text(c, date_positions.get(pos).copied().unwrap_or(false)));
+                rec.push_field(cell_text(c, date_positions.get(pos).copied().unwrap_or(false)).trim());
             }
             if is_blank(&rec) {
                 continue;

@@ -1,0 +1,128 @@
+//! The pipeline benchmark: the national synthetic collection (scale 1, about 114,000 CSAE
+//! crimes) through the release `csae` binary, each step beside a baseline measured in the same
+//! run: the time to read and parse the same CSV files once and do nothing else.
+//!
+//!   cargo bench -p csae --bench pipeline            (CSV, 5 runs per step)
+//!   CSAE_BENCH_XLSX=1 cargo bench -p csae --bench pipeline   (also the XLSX collection)
+//!   CSAE_BENCH_SCALE=10 ...                           (another scale)
+//!
+//! Wall time is the median of the runs; memory is the peak resident set of the process.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+
+/// Runs the csae binary, returning wall time and peak RSS (MB) of the child.
+fn csae(args: &[&str]) -> (Duration, f64) {
+    let start = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_csae")).args(args).stdout(std::process::Stdio::null()).spawn().expect("csae runs");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: wait4 on our own child with valid out-pointers.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert!(rc == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) <= 1, "csae {args:?} failed");
+    (wall, usage.ru_maxrss as f64 / 1024.0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Baseline: read every CSV file of the collection and parse its records (2 threads, as the
+/// product uses), keeping nothing.
+fn parse_only(dir: &Path) -> (Duration, usize) {
+    let start = Instant::now();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            files.extend(std::fs::read_dir(e.path()).unwrap().flatten().map(|f| f.path()));
+        }
+    }
+    let half = files.len() / 2;
+    let (a, b) = files.split_at(half);
+    let count = |fs: &[PathBuf]| -> usize {
+        fs.iter()
+            .map(|f| {
+                let bytes = std::fs::read(f).unwrap();
+                let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(&bytes[..]);
+                let mut rec = csv::StringRecord::new();
+                let mut n = 0;
+                while r.read_record(&mut rec).unwrap() {
+                    n += 1;
+                }
+                n
+            })
+            .sum()
+    };
+    let rows = std::thread::scope(|s| {
+        let h = s.spawn(|| count(a));
+        count(b) + h.join().unwrap()
+    });
+    (start.elapsed(), rows)
+}
+
+fn step(name: &str, runs: usize, mut f: impl FnMut() -> (Duration, f64)) -> (String, Duration, f64) {
+    let mut times = Vec::new();
+    let mut peak: f64 = 0.0;
+    for _ in 0..runs {
+        let (t, m) = f();
+        times.push(t);
+        peak = peak.max(m);
+    }
+    (name.to_string(), median(times), peak)
+}
+
+fn main() {
+    let scale = std::env::var("CSAE_BENCH_SCALE").unwrap_or_else(|_| "1".into());
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |x: &Path| x.to_str().unwrap().to_string();
+    let coll = tmp.path().join("collection");
+    let key = tmp.path().join("key");
+    csae(&["key", "new", &p(&key)]);
+    let mut rows = Vec::new();
+    rows.push(step("synth (csv)", 1, || csae(&["synth", "--out", &p(&coll), "--scale", &scale])));
+    let bytes: u64 = walk_size(&coll);
+    let mut n_rows = 0;
+    rows.push(step("baseline: read + parse the CSV once", RUNS, || {
+        let (t, n) = parse_only(&coll);
+        n_rows = n;
+        (t, 0.0)
+    }));
+    rows.push(step("csae validate", RUNS, || csae(&["validate", &p(&coll)])));
+    let ds = tmp.path().join("ds");
+    rows.push(step("csae ingest (new dataset)", RUNS, || {
+        let _ = std::fs::remove_dir_all(&ds);
+        csae(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)])
+    }));
+    rows.push(step("csae ingest (replacing all 44 returns)", RUNS, || csae(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)])));
+    if std::env::var_os("CSAE_BENCH_XLSX").is_some() {
+        let x = tmp.path().join("xlsx");
+        rows.push(step("synth (xlsx)", 1, || csae(&["synth", "--out", &p(&x), "--scale", &scale, "--format", "xlsx"])));
+        let dx = tmp.path().join("dsx");
+        rows.push(step("csae ingest (xlsx, new dataset)", 3, || {
+            let _ = std::fs::remove_dir_all(&dx);
+            csae(&["ingest", &p(&x), "--out", &p(&dx), "--key-file", &p(&key)])
+        }));
+    }
+    println!("\ncsae pipeline benchmark: scale {scale}, {n_rows} data rows, {:.1} MB of CSV, {} cores", bytes as f64 / 1e6, std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!("| step | wall time (median) | × baseline | peak memory |");
+    println!("|---|---|---|---|");
+    let base = rows[1].1.as_secs_f64();
+    for (name, t, mem) in &rows {
+        let mem = if *mem > 0.0 { format!("{mem:.0} MB") } else { "-".into() };
+        println!("| {name} | {:.3} s | {:.1} | {mem} |", t.as_secs_f64(), t.as_secs_f64() / base);
+    }
+}
+
+fn walk_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| if e.path().is_dir() { walk_size(&e.path()) } else { e.metadata().map_or(0, |m| m.len()) })
+        .sum()
+}
