@@ -16,7 +16,7 @@ pub const ADULT_CODE_CHILD_FRACTION: f64 = 0.45;
 
 /// Intended categories of group-based crimes (targets: Familial 26%, CSE 17%).
 pub const GROUP_CATEGORIES: [(&str, f64); 6] =
-    [("FAMILIAL", 0.26), ("CSE", 0.17), ("INSTITUTIONAL", 0.06), ("RITUALISTIC", 0.005), ("OTHER", 0.32), ("UNKNOWN", 0.185)];
+    [("FAMILIAL", 0.27), ("CSE", 0.165), ("INSTITUTIONAL", 0.06), ("RITUALISTIC", 0.005), ("OTHER", 0.315), ("UNKNOWN", 0.185)];
 /// Intended categories of single-suspect crimes.
 pub const SINGLE_CATEGORIES: [(&str, f64); 5] = [("FAMILIAL", 0.35), ("CSE", 0.08), ("INSTITUTIONAL", 0.05), ("OTHER", 0.35), ("UNKNOWN", 0.17)];
 /// Share of group-based crimes whose category the force recorded (others are derived).
@@ -36,7 +36,7 @@ pub const UNIDENTIFIED_SUSPECT: f64 = 0.07;
 
 /// Suspect ages (band bounds) in group-based crimes: 10–17 is 48% of known ages.
 pub const SUSPECT_AGES_GROUP: [((i64, i64), f64); 8] = [
-    ((7, 9), 0.015), ((10, 17), 0.48), ((18, 24), 0.16), ((25, 34), 0.12), ((35, 44), 0.10), ((45, 54), 0.075), ((55, 64), 0.035), ((65, 85), 0.015),
+    ((7, 9), 0.015), ((10, 17), 0.52), ((18, 24), 0.15), ((25, 34), 0.12), ((35, 44), 0.10), ((45, 54), 0.075), ((55, 64), 0.035), ((65, 85), 0.015),
 ];
 pub const SUSPECT_AGES_SINGLE: [((i64, i64), f64); 8] = [
     ((7, 9), 0.01), ((10, 17), 0.30), ((18, 24), 0.15), ((25, 34), 0.17), ((35, 44), 0.15), ((45, 54), 0.12), ((55, 64), 0.06), ((65, 85), 0.04),
@@ -56,7 +56,7 @@ pub enum AgeForm {
 }
 
 /// Self-defined ethnicity recorded for suspects (target 34%), and its mix by group.
-pub const SUSPECT_ETHNICITY_RECORDED: f64 = 0.34;
+pub const SUSPECT_ETHNICITY_RECORDED: f64 = 0.37;
 pub const VICTIM_ETHNICITY_RECORDED: f64 = 0.45;
 /// Not recorded is blank or `NS`.
 pub const NOT_STATED_SHARE: f64 = 0.2;

@@ -27,6 +27,15 @@ pub enum Command {
     /// Validate returns and write accepted rows, pseudonymised, into a Parquet dataset.
     #[command(after_help = "Examples:\n  csae key new csae.key\n  csae ingest returns/ --out dataset --key-file csae.key\n  CSAE_PSEUDONYM_KEY_FILE=csae.key csae ingest returns/cumbria --out dataset --period 2023-01-01..2023-12-31")]
     Ingest(IngestArgs),
+    /// Run the whole pipeline on a synthetic collection: synth → ingest (with a generated key) → report.
+    #[command(after_help = "Example:\n  csae demo --out csae-demo   (then open csae-demo/publication)")]
+    Demo(DemoArgs),
+    /// Analyse a dataset and write the publication: headline.json and tables/<id>.csv.
+    #[command(after_help = "Examples:\n  csae report dataset --out publication --disclosure internal\n  csae report dataset --out pub2023 --disclosure internal --period 2023-01-01..2023-12-31 --ethnicity officer-fallback")]
+    Report(ReportArgs),
+    /// Run a read-only SQL query over a dataset's tables and the analysis views (internal use).
+    #[command(after_help = "Examples:\n  csae sql dataset \"SELECT category, count(*) FROM group_crimes GROUP BY category\"\n  csae sql dataset --list\n\nTables: crimes, victims, suspects, relationships, forces, offence_codes, code_lists, returns;\nviews: crime_scope, crime_facts, group_crimes, suspect_records, victim_records, relationship_records, networks, network_crimes.")]
+    Sql(SqlArgs),
     /// Write a synthetic national collection of 44 returns (for demos, tests and benchmarks).
     #[command(after_help = "Examples:\n  csae synth --out synthetic\n  csae synth --out big --scale 10 --seed 7\n  csae synth --out dirty --dirty 0.01 --format mixed   (also writes injected.json)")]
     Synth(SynthArgs),
@@ -73,6 +82,79 @@ pub struct IngestArgs {
     /// Exit with code 1 when any row is rejected (rejected rows are always quarantined).
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Disclosure {
+    /// Suppressed for publication (OFFICIAL).
+    Public,
+    /// Exact, for national analysts (OFFICIAL-SENSITIVE).
+    Internal,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Ethnicity {
+    /// Self-defined ethnicity only.
+    #[value(name = "self")]
+    SelfDefined,
+    /// Officer-observed ethnicity when self-defined is not recorded.
+    OfficerFallback,
+}
+
+#[derive(Args)]
+pub struct AnalysisArgs {
+    /// The reporting period, FROM..TO (inclusive ISO dates of recorded_date). Default: all of the dataset.
+    #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Suspects a CSAE crime needs to be group-based.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_suspects: u32,
+    /// Ethnicity used for the person tables.
+    #[arg(long, value_enum, default_value = "self")]
+    pub ethnicity: Ethnicity,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The dataset folder written by `csae ingest`.
+    #[arg(value_name = "DATASET")]
+    pub dataset: PathBuf,
+    /// The publication folder to write (an earlier publication there is replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Disclosure control: public (suppressed, OFFICIAL) or internal (exact, OFFICIAL-SENSITIVE).
+    #[arg(long, value_enum, default_value = "public")]
+    pub disclosure: Disclosure,
+    /// Smallest count published in public mode.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub min_cell: u32,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+#[derive(Args)]
+pub struct SqlArgs {
+    /// The dataset folder written by `csae ingest`.
+    #[arg(value_name = "DATASET")]
+    pub dataset: PathBuf,
+    /// The query (SELECT or WITH … SELECT).
+    #[arg(value_name = "SQL", required_unless_present = "list")]
+    pub query: Option<String>,
+    /// List the tables and views that can be queried.
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's collection, key, dataset and publication.
+    #[arg(long, default_value = "csae-demo", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Size relative to the national collection.
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub scale: f64,
 }
 
 #[derive(Args)]

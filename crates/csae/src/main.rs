@@ -1,8 +1,11 @@
 //! `csae`: the national CSAE data collection and analysis, on the command line.
 
 mod cli;
+mod cmd_demo;
 mod cmd_ingest;
 mod cmd_key;
+mod cmd_report;
+mod cmd_sql;
 mod cmd_synth;
 mod cmd_validate;
 mod error;
@@ -22,6 +25,9 @@ fn main() -> ExitCode {
     let result = match args.command {
         cli::Command::Validate(a) => cmd_validate::run(a),
         cli::Command::Ingest(a) => cmd_ingest::run(a),
+        cli::Command::Demo(a) => cmd_demo::run(a),
+        cli::Command::Report(a) => cmd_report::run(a),
+        cli::Command::Sql(a) => cmd_sql::run(a),
         cli::Command::Synth(a) => cmd_synth::run(a),
         cli::Command::Key { command: cli::KeyCommand::New(a) } => cmd_key::new(a),
     };

@@ -1,0 +1,403 @@
+//! The national analysis of a dataset: the definitions of `analysis.md` as SQL views on
+//! Apache DataFusion over the Parquet tables, offender networks, the published tables and the
+//! headline figures. `csae report` and `csae sql` are thin layers over [`Analysis`].
+
+pub mod definitions;
+pub mod headline;
+pub mod networks;
+mod session;
+pub mod tables;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Int64Array, StringArray, UInt32Array};
+pub use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::datasource::MemTable;
+use datafusion::execution::context::SQLOptions;
+use datafusion::prelude::SessionContext;
+
+pub use definitions::{Definition, Parameters};
+pub use headline::Headline;
+pub use tables::{Kind, Table};
+
+/// Why an analysis cannot run; each is one sentence for the user.
+#[derive(Debug)]
+pub enum AnalysisError {
+    /// The dataset folder is missing, partial, or of another schema version.
+    Dataset(String),
+    /// A query failed (e.g. an analyst's SQL); the message is DataFusion's.
+    Query(String),
+}
+
+impl std::fmt::Display for AnalysisError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnalysisError::Dataset(m) | AnalysisError::Query(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for AnalysisError {}
+
+impl From<datafusion::error::DataFusionError> for AnalysisError {
+    fn from(e: datafusion::error::DataFusionError) -> Self {
+        AnalysisError::Query(e.to_string())
+    }
+}
+
+/// Options of an analysis (`csae report` flags).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The reporting period; default: the dataset's first to last recorded date.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub min_suspects: u32,
+    pub officer_fallback: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { period: None, min_suspects: 2, officer_fallback: false }
+    }
+}
+
+/// Views materialised in memory once built, because many tables read them.
+const MATERIALISED: [&str; 6] = ["crime_scope", "crime_facts", "group_crimes", "suspect_records", "victim_records", "relationship_records"];
+
+/// An open analysis: a DataFusion session with the dataset, the definitions and networks.
+pub struct Analysis {
+    runtime: tokio::runtime::Runtime,
+    ctx: SessionContext,
+    pub params: Parameters,
+    pub networks: networks::Networks,
+    pub manifest: csae_ingest::dataset::Manifest,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime")
+}
+
+impl Analysis {
+    /// Opens a dataset written by `csae ingest`.
+    pub fn open(dataset: &Path, opts: &Options) -> Result<Analysis, AnalysisError> {
+        if !dataset.is_dir() {
+            return Err(AnalysisError::Dataset(format!("{} is not a dataset folder; give the folder written by `csae ingest --out`", dataset.display())));
+        }
+        let manifest = csae_ingest::dataset::read_manifest(dataset).map_err(|e| AnalysisError::Dataset(e.0))?;
+        for t in csae_model::Table::ALL {
+            let f = csae_ingest::dataset::table_file(dataset, t);
+            if !f.is_file() {
+                return Err(AnalysisError::Dataset(format!("{} is incomplete: {} is missing; ingest the returns again", dataset.display(), f.display())));
+            }
+        }
+        let runtime = runtime();
+        let (ctx, params, networks) = runtime.block_on(async {
+            let ctx = session::open(dataset).await.map_err(|e| match e {
+                AnalysisError::Query(m) => AnalysisError::Dataset(format!("{} cannot be read ({m}); ingest the returns again", dataset.display())),
+                other => other,
+            })?;
+            let (from, to) = match opts.period {
+                Some(p) => p,
+                None => session::recorded_span(&ctx).await?.unwrap_or_else(|| {
+                    let today = chrono::Local::now().date_naive();
+                    (today, today)
+                }),
+            };
+            let params = Parameters { from, to, min_suspects: opts.min_suspects, officer_fallback: opts.officer_fallback };
+            for d in definitions::definitions(&params) {
+                ctx.sql(&format!("CREATE VIEW {} AS {}", d.name, d.sql)).await?.collect().await?;
+                if MATERIALISED.contains(&d.name) {
+                    let batches = ctx.table(d.name).await?.collect().await?;
+                    let schema = ctx.table(d.name).await?.schema().inner().clone();
+                    ctx.deregister_table(d.name)?;
+                    ctx.register_table(d.name, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+                }
+            }
+            let networks = build_networks(&ctx).await?;
+            register_networks(&ctx, &networks)?;
+            Ok::<_, AnalysisError>((ctx, params, networks))
+        })?;
+        register_returns(&ctx, &manifest)?;
+        Ok(Analysis { runtime, ctx, params, networks, manifest })
+    }
+
+    /// Runs SQL and collects the result.
+    fn collect(&self, sql: &str) -> Result<Vec<RecordBatch>, AnalysisError> {
+        self.runtime.block_on(async { Ok(self.ctx.sql(sql).await?.collect().await?) })
+    }
+
+    /// A read-only query for `csae sql`: anything but a query (DDL, DML, SET…) is refused.
+    pub fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, AnalysisError> {
+        let opts = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
+        self.runtime.block_on(async { Ok(self.ctx.sql_with_options(sql, opts).await?.collect().await?) })
+    }
+
+    /// Names of the tables and views an analyst can query.
+    pub fn relations(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.ctx.catalog("datafusion").and_then(|c| c.schema("public")).map(|s| s.table_names()).unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    pub fn definitions(&self) -> Vec<Definition> {
+        definitions::definitions(&self.params)
+    }
+
+    /// Every published table, in order, each count table followed by its percentages.
+    pub fn tables(&self) -> Result<Vec<Table>, AnalysisError> {
+        let mut out = Vec::new();
+        for spec in tables::specs(self.params.from, self.params.to) {
+            let batches = self.collect(&spec.sql)?;
+            match spec.kind {
+                Kind::Percent => {
+                    let cells = rows4(&batches);
+                    out.push(tables::pivot_percent(&spec, &cells));
+                }
+                Kind::Count | Kind::Measures => {
+                    let cells = rows3(&batches);
+                    let t = tables::pivot_counts(&spec, &cells);
+                    let pct = spec.pct.map(|of| tables::percentages(&t, of));
+                    out.push(t);
+                    out.extend(pct);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The headline figures (exact, as in internal mode).
+    pub fn headline(&self) -> Result<Headline, AnalysisError> {
+        use headline::{NetworkHeadline, Period, share};
+        let one = |sql: &str| -> Result<Vec<i64>, AnalysisError> {
+            let b = self.collect(sql)?;
+            let batch = b.iter().find(|b| b.num_rows() > 0);
+            Ok(match batch {
+                Some(b) => (0..b.num_columns()).map(|c| int_at(b.column(c), 0)).collect(),
+                None => Vec::new(),
+            })
+        };
+        let forces = one("SELECT count(DISTINCT force_id) FROM period_crimes")?;
+        let scope = one("SELECT sum(CASE WHEN is_csae THEN 1 ELSE 0 END), sum(CASE WHEN is_csae THEN 0 ELSE 1 END) FROM crime_scope")?;
+        let groups = rows_n(&self.collect("SELECT category, category_source, online, recency, count(*) FROM group_crimes GROUP BY 1, 2, 3, 4")?, 4);
+        let suspects = rows_n(&self.collect("SELECT age_band, ethnicity_group, nationality_group, count(*) FROM suspect_records GROUP BY 1, 2, 3")?, 3);
+        let victims = rows_n(&self.collect("SELECT sex, count(*) FROM victim_records GROUP BY 1")?, 1);
+        let sum = |rows: &[(Vec<String>, u64)], f: &dyn Fn(&[String]) -> bool| -> u64 { rows.iter().filter(|(k, _)| f(k)).map(|(_, n)| n).sum() };
+        let gb = sum(&groups, &|_| true);
+        let csae = scope.first().copied().unwrap_or(0) as u64;
+        let by_cat: Vec<(String, u64)> = tables::categories().into_iter().map(|(c, _)| {
+            let n = sum(&groups, &|k| k[0] == c);
+            (c, n)
+        }).collect();
+        let familial = by_cat.iter().find(|(c, _)| c == "FAMILIAL").map_or(0, |x| x.1);
+        let sr = sum(&suspects, &|_| true);
+        let age_known = sum(&suspects, &|k| k[0] != "UNKNOWN");
+        let eth_recorded = sum(&suspects, &|k| k[1] != "NOT_RECORDED");
+        let n = &self.networks;
+        let vf = sum(&victims, &|k| k[0] == "F");
+        let vm = sum(&victims, &|k| k[0] == "M");
+        Ok(Headline {
+            schema: "csae.headline/1",
+            disclosure: "internal".into(),
+            marking: "OFFICIAL-SENSITIVE".into(),
+            period: Period { from: self.params.from.to_string(), to: self.params.to.to_string() },
+            ethnicity: if self.params.officer_fallback { "officer-fallback" } else { "self" }.into(),
+            min_suspects: self.params.min_suspects,
+            forces_with_data: forces.first().copied().unwrap_or(0) as u64,
+            csae_crimes: csae,
+            out_of_scope_crimes: scope.get(1).copied().unwrap_or(0) as u64,
+            group_based_crimes: gb,
+            group_based_share: share(gb, csae),
+            familial_share: share(familial, gb),
+            group_based_by_category: headline::indexmap_like::Ordered(by_cat),
+            category_source: [("recorded", "RECORDED"), ("derived", "DERIVED")].into_iter().map(|(k, v)| (k.to_string(), sum(&groups, &|g| g[1] == v))).collect(),
+            victim_records: sum(&victims, &|_| true),
+            suspect_records: sr,
+            suspect_records_age_known: age_known,
+            suspects_aged_10_17_share_of_known: share(sum(&suspects, &|k| k[0] == "10_17"), age_known),
+            suspect_ethnicity_recorded_share: share(eth_recorded, sr),
+            suspect_ethnicity_of_recorded: headline::indexmap_like::Ordered(
+                ["ASIAN", "BLACK", "MIXED", "WHITE", "OTHER"].into_iter().map(|g| (g.to_string(), share(sum(&suspects, &|k| k[1] == g), eth_recorded))).collect(),
+            ),
+            suspect_nationality_known_share: share(sum(&suspects, &|k| k[2] != "UNKNOWN"), sr),
+            victims_female_share_of_known: share(vf, vf + vm),
+            online_share: share(sum(&groups, &|k| k[2] == "Y"), gb),
+            non_recent_share: share(sum(&groups, &|k| k[3] == "NON_RECENT"), gb),
+            networks: NetworkHeadline {
+                count: n.networks.len() as u64,
+                multi_offender: n.networks.iter().filter(|x| x.multi_offender()).count() as u64,
+                multi_force: n.networks.iter().filter(|x| x.multi_force()).count() as u64,
+                largest_crimes: n.networks.iter().map(|x| u64::from(x.crimes)).max().unwrap_or(0),
+                single_suspect_crimes_in_multi_offender_networks: u64::from(n.single_suspect_in_multi_offender),
+            },
+        })
+    }
+}
+
+fn str_col(a: &ArrayRef) -> StringArray {
+    let c = cast(a, &DataType::Utf8).expect("any column casts to text");
+    c.as_any().downcast_ref::<StringArray>().expect("text").clone()
+}
+
+fn int_at(a: &ArrayRef, i: usize) -> i64 {
+    let c = cast(a, &DataType::Int64).expect("a numeric column");
+    let c = c.as_any().downcast_ref::<Int64Array>().expect("Int64");
+    if c.is_null(i) { 0 } else { c.value(i) }
+}
+
+fn f64_col(a: &ArrayRef) -> Vec<f64> {
+    let c = cast(a, &DataType::Float64).expect("a numeric column");
+    let c = c.as_any().downcast_ref::<datafusion::arrow::array::Float64Array>().expect("Float64");
+    (0..c.len()).map(|i| if c.is_null(i) { 0.0 } else { c.value(i) }).collect()
+}
+
+/// Rows of `k` text key columns followed by a count.
+fn rows_n(batches: &[RecordBatch], k: usize) -> Vec<(Vec<String>, u64)> {
+    let mut out = Vec::new();
+    for b in batches {
+        let keys: Vec<StringArray> = (0..k).map(|c| str_col(b.column(c))).collect();
+        let n = f64_col(b.column(k));
+        for i in 0..b.num_rows() {
+            out.push((keys.iter().map(|a| if a.is_null(i) { "UNKNOWN".to_string() } else { a.value(i).to_string() }).collect(), n[i] as u64));
+        }
+    }
+    out
+}
+
+fn rows3(batches: &[RecordBatch]) -> Vec<(String, String, f64)> {
+    rows_n(batches, 2).into_iter().map(|(k, n)| (k[0].clone(), k[1].clone(), n as f64)).collect()
+}
+
+fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
+    let mut out = Vec::new();
+    for b in batches {
+        let (r, c) = (str_col(b.column(0)), str_col(b.column(1)));
+        let (n, d) = (f64_col(b.column(2)), f64_col(b.column(3)));
+        for i in 0..b.num_rows() {
+            out.push((r.value(i).to_string(), c.value(i).to_string(), n[i], d[i]));
+        }
+    }
+    out
+}
+
+/// Reads the crimes and persons of the period's CSAE crimes and builds the networks.
+async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, AnalysisError> {
+    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects FROM crime_facts").await?.collect().await?;
+    let mut nodes = Vec::new();
+    for b in &crimes {
+        let (r, f, o) = (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)));
+        let n = f64_col(b.column(3));
+        for i in 0..b.num_rows() {
+            nodes.push(networks::CrimeNode {
+                crime_ref: r.value(i).into(),
+                force_id: f.value(i).into(),
+                operation_ref: (!o.is_null(i)).then(|| o.value(i).to_string()),
+                n_suspects: n[i] as i64,
+            });
+        }
+    }
+    let people = ctx
+        .sql("SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, false AS suspect FROM victims p JOIN crime_facts c ON c.crime_ref = p.crime_ref \
+              UNION ALL SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, true FROM suspects p JOIN crime_facts c ON c.crime_ref = p.crime_ref")
+        .await?
+        .collect()
+        .await?;
+    let mut rows = Vec::new();
+    for b in &people {
+        let (c, f, p, pnc) = (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), str_col(b.column(3)));
+        let unk = b.column(4).as_any().downcast_ref::<BooleanArray>().expect("bool").clone();
+        let sus = b.column(5).as_any().downcast_ref::<BooleanArray>().expect("bool").clone();
+        for i in 0..b.num_rows() {
+            rows.push(networks::PersonRow {
+                crime_ref: c.value(i).into(),
+                force_id: f.value(i).into(),
+                person_ref: p.value(i).into(),
+                pnc_id: (!pnc.is_null(i)).then(|| pnc.value(i).to_string()),
+                unidentified: unk.value(i),
+                suspect: sus.value(i),
+            });
+        }
+    }
+    Ok(networks::build(&nodes, &rows))
+}
+
+/// `networks` (one row per network) and `network_crimes` (crime → network) for SQL.
+fn register_networks(ctx: &SessionContext, n: &networks::Networks) -> Result<(), AnalysisError> {
+    let u = |f: &dyn Fn(&networks::Network) -> u32| -> ArrayRef { Arc::new(UInt32Array::from_iter_values(n.networks.iter().map(f))) };
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("network_id", DataType::UInt32, false),
+        Field::new("crimes", DataType::UInt32, false),
+        Field::new("suspects", DataType::UInt32, false),
+        Field::new("victims", DataType::UInt32, false),
+        Field::new("forces", DataType::UInt32, false),
+        Field::new("multi_offender", DataType::Boolean, false),
+        Field::new("multi_force", DataType::Boolean, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            u(&|x| x.id),
+            u(&|x| x.crimes),
+            u(&|x| x.suspects),
+            u(&|x| x.victims),
+            u(&|x| x.forces),
+            Arc::new(BooleanArray::from_iter(n.networks.iter().map(|x| Some(x.multi_offender())))),
+            Arc::new(BooleanArray::from_iter(n.networks.iter().map(|x| Some(x.multi_force())))),
+        ],
+    )
+    .map_err(|e| AnalysisError::Query(e.to_string()))?;
+    ctx.register_table("networks", Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))?;
+    let schema = Arc::new(Schema::new(vec![Field::new("crime_ref", DataType::Utf8, false), Field::new("network_id", DataType::UInt32, false)]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from_iter_values(n.membership.iter().map(|m| m.0.as_str()))),
+            Arc::new(UInt32Array::from_iter_values(n.membership.iter().map(|m| m.1))),
+        ],
+    )
+    .map_err(|e| AnalysisError::Query(e.to_string()))?;
+    ctx.register_table("network_crimes", Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))?;
+    Ok(())
+}
+
+/// `returns`: the manifest's per-return, per-table validation counts, for Q02.
+fn register_returns(ctx: &SessionContext, m: &csae_ingest::dataset::Manifest) -> Result<(), AnalysisError> {
+    let mut rows: Vec<(&str, &str, &str, i64, i64, i64, i64)> = Vec::new();
+    for r in &m.returns {
+        for (t, e) in &r.tables {
+            rows.push((r.force_id.as_str(), r.period.as_str(), t.name(), e.read as i64, e.accepted as i64, e.rejected as i64, e.warnings as i64));
+        }
+    }
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("force_id", DataType::Utf8, false),
+        Field::new("period", DataType::Utf8, false),
+        Field::new("table_name", DataType::Utf8, false),
+        Field::new("rows_read", DataType::Int64, false),
+        Field::new("rows_accepted", DataType::Int64, false),
+        Field::new("rows_rejected", DataType::Int64, false),
+        Field::new("rows_warnings", DataType::Int64, false),
+    ]));
+    let i = |f: &dyn Fn(&(&str, &str, &str, i64, i64, i64, i64)) -> i64| -> ArrayRef { Arc::new(Int64Array::from_iter_values(rows.iter().map(f))) };
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.2))),
+            i(&|r| r.3),
+            i(&|r| r.4),
+            i(&|r| r.5),
+            i(&|r| r.6),
+        ],
+    )
+    .map_err(|e| AnalysisError::Query(e.to_string()))?;
+    ctx.register_table("returns", Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))?;
+    Ok(())
+}
+
+/// Query results as a text table.
+pub fn pretty(batches: &[RecordBatch]) -> Result<String, String> {
+    datafusion::arrow::util::pretty::pretty_format_batches(batches).map(|t| t.to_string()).map_err(|e| e.to_string())
+}

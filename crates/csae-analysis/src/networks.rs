@@ -1,0 +1,222 @@
+//! Offender networks: connected components of CSAE crimes linked by shared identified persons
+//! (force person_ref, or pnc_id across forces, transitively) and by a shared operation_ref
+//! within a force. Computed with union–find: linear in the number of person rows.
+
+use rustc_hash::FxHashMap;
+
+/// Union–find over dense indices, with path halving and union by size.
+struct Dsu {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl Dsu {
+    fn new(n: usize) -> Dsu {
+        Dsu { parent: (0..n as u32).collect(), size: vec![1; n] }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a as usize] < self.size[b as usize] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b as usize] = a;
+        self.size[a as usize] += self.size[b as usize];
+    }
+}
+
+/// A CSAE crime of the period, as the network builder needs it.
+pub struct CrimeNode {
+    pub crime_ref: String,
+    pub force_id: String,
+    pub operation_ref: Option<String>,
+    pub n_suspects: i64,
+}
+
+/// A victim or suspect row of a CSAE crime of the period.
+pub struct PersonRow {
+    pub crime_ref: String,
+    pub force_id: String,
+    pub person_ref: String,
+    pub pnc_id: Option<String>,
+    pub unidentified: bool,
+    pub suspect: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    pub id: u32,
+    pub crimes: u32,
+    pub suspects: u32,
+    pub victims: u32,
+    pub forces: u32,
+}
+
+impl Network {
+    pub fn multi_offender(&self) -> bool {
+        self.suspects >= 2
+    }
+    pub fn multi_force(&self) -> bool {
+        self.forces >= 2
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Networks {
+    pub networks: Vec<Network>,
+    /// (crime_ref, network id) for every crime in a network.
+    pub membership: Vec<(String, u32)>,
+    /// Single-suspect crimes that belong to a multi-offender network.
+    pub single_suspect_in_multi_offender: u32,
+}
+
+pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
+    let index: FxHashMap<&str, u32> = crimes.iter().enumerate().map(|(i, c)| (c.crime_ref.as_str(), i as u32)).collect();
+    let mut crime_dsu = Dsu::new(crimes.len());
+    // Person identity: one node per force person_ref and per pnc_id.
+    let mut person_keys: FxHashMap<(&str, &str), u32> = FxHashMap::default();
+    let mut first_crime: Vec<u32> = Vec::new();
+    /// The node of a person key; a new key remembers the crime it was first seen in.
+    fn node<'a>(keys: &mut FxHashMap<(&'a str, &'a str), u32>, key: (&'a str, &'a str), crime: u32, first: &mut Vec<u32>) -> u32 {
+        *keys.entry(key).or_insert_with(|| {
+            first.push(crime);
+            first.len() as u32 - 1
+        })
+    }
+    let mut row_nodes: Vec<Option<u32>> = Vec::with_capacity(people.len());
+    let mut links: Vec<(u32, u32)> = Vec::new();
+    for p in people {
+        let Some(&crime) = index.get(p.crime_ref.as_str()) else {
+            row_nodes.push(None);
+            continue;
+        };
+        if p.unidentified {
+            row_nodes.push(None);
+            continue;
+        }
+        let a = node(&mut person_keys, (p.force_id.as_str(), p.person_ref.as_str()), crime, &mut first_crime);
+        crime_dsu.union(crime, first_crime[a as usize]);
+        if let Some(pnc) = &p.pnc_id {
+            let b = node(&mut person_keys, ("pnc", pnc.as_str()), crime, &mut first_crime);
+            crime_dsu.union(crime, first_crime[b as usize]);
+            links.push((a, b));
+        }
+        row_nodes.push(Some(a));
+    }
+    let mut ops: FxHashMap<(&str, &str), u32> = FxHashMap::default();
+    for (i, c) in crimes.iter().enumerate() {
+        if let Some(op) = c.operation_ref.as_deref().filter(|o| !o.is_empty()) {
+            let first = *ops.entry((c.force_id.as_str(), op)).or_insert(i as u32);
+            crime_dsu.union(i as u32, first);
+        }
+    }
+    let mut person_dsu = Dsu::new(first_crime.len());
+    for (a, b) in links {
+        person_dsu.union(a, b);
+    }
+
+    // Components of at least two crimes.
+    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for i in 0..crimes.len() as u32 {
+        members.entry(crime_dsu.find(i)).or_default().push(i);
+    }
+    let mut comps: Vec<Vec<u32>> = members.into_values().filter(|m| m.len() >= 2).collect();
+    // Deterministic numbering: largest first, then by the first crime reference.
+    for c in &mut comps {
+        c.sort_by(|a, b| crimes[*a as usize].crime_ref.cmp(&crimes[*b as usize].crime_ref));
+    }
+    comps.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| crimes[a[0] as usize].crime_ref.cmp(&crimes[b[0] as usize].crime_ref)));
+    let mut network_of: Vec<Option<u32>> = vec![None; crimes.len()];
+    for (k, c) in comps.iter().enumerate() {
+        for &i in c {
+            network_of[i as usize] = Some(k as u32);
+        }
+    }
+    let mut suspects: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
+    let mut victims: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
+    for (p, n) in people.iter().zip(&row_nodes) {
+        let (Some(n), Some(&crime)) = (n, index.get(p.crime_ref.as_str())) else { continue };
+        if let Some(k) = network_of[crime as usize] {
+            let root = person_dsu.find(*n);
+            if p.suspect { suspects[k as usize].push(root) } else { victims[k as usize].push(root) }
+        }
+    }
+    let distinct = |v: &mut Vec<u32>| {
+        v.sort_unstable();
+        v.dedup();
+        v.len() as u32
+    };
+    let mut out = Networks::default();
+    for (k, c) in comps.iter().enumerate() {
+        let mut forces: Vec<&str> = c.iter().map(|&i| crimes[i as usize].force_id.as_str()).collect();
+        forces.sort_unstable();
+        forces.dedup();
+        let n = Network { id: k as u32 + 1, crimes: c.len() as u32, suspects: distinct(&mut suspects[k]), victims: distinct(&mut victims[k]), forces: forces.len() as u32 };
+        if n.multi_offender() {
+            out.single_suspect_in_multi_offender += c.iter().filter(|&&i| crimes[i as usize].n_suspects == 1).count() as u32;
+        }
+        out.membership.extend(c.iter().map(|&i| (crimes[i as usize].crime_ref.clone(), n.id)));
+        out.networks.push(n);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crime(r: &str, f: &str, op: Option<&str>, n: i64) -> CrimeNode {
+        CrimeNode { crime_ref: r.into(), force_id: f.into(), operation_ref: op.map(Into::into), n_suspects: n }
+    }
+
+    fn person(c: &str, f: &str, p: &str, pnc: Option<&str>, suspect: bool) -> PersonRow {
+        PersonRow { crime_ref: c.into(), force_id: f.into(), person_ref: p.into(), pnc_id: pnc.map(Into::into), unidentified: p.starts_with("UNK"), suspect }
+    }
+
+    #[test]
+    fn shared_person_pnc_and_operation_link_crimes() {
+        let crimes = vec![crime("a", "f1", None, 2), crime("b", "f1", None, 1), crime("c", "f2", None, 1), crime("d", "f1", Some("OP"), 1), crime("e", "f1", Some("OP"), 1), crime("f", "f2", Some("OP"), 1)];
+        let people = vec![
+            person("a", "f1", "S1", Some("PNC1"), true),
+            person("a", "f1", "S2", None, true),
+            person("b", "f1", "S1", None, true), // same person_ref, no pnc: still S1
+            person("c", "f2", "X9", Some("PNC1"), true), // same pnc in another force
+        ];
+        let n = build(&crimes, &people);
+        assert_eq!(n.networks.len(), 2);
+        let big = &n.networks[0];
+        assert_eq!((big.crimes, big.suspects, big.forces), (3, 2, 2), "S1 seen in two forces is one person");
+        assert!(big.multi_offender() && big.multi_force());
+        // d and e share an operation in f1; f's OP is another force's operation.
+        assert_eq!((n.networks[1].crimes, n.networks[1].forces), (2, 1));
+        assert_eq!(n.single_suspect_in_multi_offender, 2);
+    }
+
+    #[test]
+    fn unidentified_persons_never_link() {
+        let crimes = vec![crime("a", "f1", None, 1), crime("b", "f1", None, 1)];
+        let people = vec![person("a", "f1", "UNK1", None, true), person("b", "f1", "UNK1", None, true)];
+        assert!(build(&crimes, &people).networks.is_empty());
+    }
+
+    #[test]
+    fn victims_link_in_either_role() {
+        let crimes = vec![crime("a", "f1", None, 1), crime("b", "f1", None, 1)];
+        let people = vec![person("a", "f1", "P1", None, false), person("b", "f1", "P1", None, true)];
+        let n = build(&crimes, &people);
+        assert_eq!(n.networks[0].crimes, 2);
+        assert_eq!((n.networks[0].suspects, n.networks[0].victims), (1, 1));
+    }
+}

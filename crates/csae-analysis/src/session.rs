@@ -1,0 +1,127 @@
+//! The DataFusion session over a dataset: the four Parquet tables, the reference data of the
+//! standard (forces, offence codes, code lists) as tables, the `whole_years` function, and the
+//! definitions as views.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::common::ScalarValue;
+use datafusion::datasource::MemTable;
+use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+
+use crate::AnalysisError;
+
+fn mem_table(fields: Vec<Field>, columns: Vec<ArrayRef>) -> Arc<MemTable> {
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns).expect("reference table matches its schema");
+    Arc::new(MemTable::try_new(schema, vec![vec![batch]]).expect("reference table"))
+}
+
+/// `forces`, `offence_codes` and `code_lists` from the model crate.
+fn register_reference(ctx: &SessionContext) -> Result<(), AnalysisError> {
+    let f = csae_model::forces();
+    let forces = mem_table(
+        vec![Field::new("force_id", DataType::Utf8, false), Field::new("name", DataType::Utf8, false), Field::new("region", DataType::Utf8, false)],
+        vec![
+            Arc::new(StringArray::from_iter_values(f.iter().map(|x| x.id.as_str()))),
+            Arc::new(StringArray::from_iter_values(f.iter().map(|x| x.name.as_str()))),
+            Arc::new(StringArray::from_iter_values(f.iter().map(|x| x.region.as_str()))),
+        ],
+    );
+    let o = csae_model::offences();
+    let offences = mem_table(
+        vec![
+            Field::new("offence_code", DataType::Utf8, false),
+            Field::new("description", DataType::Utf8, false),
+            Field::new("offence_group", DataType::Utf8, false),
+            Field::new("child_specific", DataType::Boolean, false),
+            Field::new("victim_age_below", DataType::Int32, true),
+        ],
+        vec![
+            Arc::new(StringArray::from_iter_values(o.iter().map(|x| x.code.as_str()))),
+            Arc::new(StringArray::from_iter_values(o.iter().map(|x| x.description.as_str()))),
+            Arc::new(StringArray::from_iter_values(o.iter().map(|x| x.group.as_str()))),
+            Arc::new(BooleanArray::from_iter(o.iter().map(|x| Some(x.child_specific)))),
+            Arc::new(Int32Array::from_iter(o.iter().map(|x| x.victim_age_below.map(i32::from)))),
+        ],
+    );
+    let mut rows: Vec<(String, String, String, Option<String>, i64)> = Vec::new();
+    for name in csae_model::codes::list_names() {
+        for (i, c) in csae_model::code_list(name).codes.iter().enumerate() {
+            rows.push((name.to_string(), c.code.clone(), c.label.clone(), c.group.clone(), i as i64));
+        }
+    }
+    let lists = mem_table(
+        vec![
+            Field::new("list", DataType::Utf8, false),
+            Field::new("code", DataType::Utf8, false),
+            Field::new("label", DataType::Utf8, false),
+            Field::new("grp", DataType::Utf8, true),
+            Field::new("ord", DataType::Int64, false),
+        ],
+        vec![
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0.as_str()))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1.as_str()))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.2.as_str()))),
+            Arc::new(StringArray::from_iter(rows.iter().map(|r| r.3.as_deref()))),
+            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.4))),
+        ],
+    );
+    ctx.register_table("forces", forces)?;
+    ctx.register_table("offence_codes", offences)?;
+    ctx.register_table("code_lists", lists)?;
+    Ok(())
+}
+
+/// `whole_years(from, to)`: completed years from one date to another (a birthday not yet
+/// reached does not count), as the definitions of age and recency use it.
+fn register_whole_years(ctx: &SessionContext) {
+    let fun = Arc::new(|args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+        let n = args.iter().find_map(|a| if let ColumnarValue::Array(a) = a { Some(a.len()) } else { None }).unwrap_or(1);
+        let arrays: Vec<ArrayRef> = args.iter().map(|a| a.clone().into_array(n)).collect::<datafusion::error::Result<_>>()?;
+        let from = arrays[0].as_any().downcast_ref::<Date32Array>().expect("Date32 argument");
+        let to = arrays[1].as_any().downcast_ref::<Date32Array>().expect("Date32 argument");
+        let out: Int32Array = (0..n)
+            .map(|i| {
+                (from.is_valid(i) && to.is_valid(i)).then(|| {
+                    csae_model::dates::whole_years(csae_model::dates::from_epoch_days(from.value(i)), csae_model::dates::from_epoch_days(to.value(i)))
+                })
+            })
+            .collect();
+        if args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_))) {
+            return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
+        }
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    });
+    ctx.register_udf(create_udf("whole_years", vec![DataType::Date32, DataType::Date32], DataType::Int32, Volatility::Immutable, fun));
+}
+
+/// A session with the dataset's tables and the reference tables registered.
+pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
+    let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    let ctx = SessionContext::new_with_config(config);
+    for t in csae_model::Table::ALL {
+        let path = csae_ingest::dataset::table_file(dataset, t);
+        let path = path.to_str().ok_or_else(|| AnalysisError::Dataset(format!("{} is not a UTF-8 path", path.display())))?;
+        ctx.register_parquet(t.name(), path, ParquetReadOptions::default()).await?;
+    }
+    register_reference(&ctx)?;
+    register_whole_years(&ctx);
+    Ok(ctx)
+}
+
+/// The earliest and latest recorded dates of the dataset (None when it has no crimes).
+pub async fn recorded_span(ctx: &SessionContext) -> Result<Option<(NaiveDate, NaiveDate)>, AnalysisError> {
+    let b = ctx.sql("SELECT min(recorded_date) AS lo, max(recorded_date) AS hi FROM crimes").await?.collect().await?;
+    let Some(batch) = b.first().filter(|b| b.num_rows() > 0) else { return Ok(None) };
+    let lo = batch.column(0).as_any().downcast_ref::<Date32Array>().expect("date");
+    let hi = batch.column(1).as_any().downcast_ref::<Date32Array>().expect("date");
+    if lo.is_null(0) {
+        return Ok(None);
+    }
+    Ok(Some((csae_model::dates::from_epoch_days(lo.value(0)), csae_model::dates::from_epoch_days(hi.value(0)))))
+}

@@ -1,0 +1,35 @@
+//! `csae sql DATASET "SELECT ..."`: an analyst's read-only way into the dataset and views.
+
+use std::process::ExitCode;
+
+use csae_analysis::Analysis;
+
+use crate::cli::SqlArgs;
+use crate::error::{CliError, CliResult};
+
+pub fn run(a: SqlArgs) -> CliResult {
+    let an = Analysis::open(&a.dataset, &crate::cmd_report::options(&a.analysis)).map_err(CliError::unusable)?;
+    if a.list {
+        for name in an.relations() {
+            println!("{name}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let query = a.query.unwrap_or_default();
+    let batches = an.query(&query).map_err(|e| {
+        let msg = e.to_string();
+        let first = msg.lines().next().unwrap_or("").trim();
+        if first.contains("not supported") || first.contains("Unsupported") || first.contains("DDL") || first.contains("DML") || first.contains("Statement") {
+            CliError::unusable(format!("csae sql runs read-only queries only (SELECT or WITH … SELECT); refused: {first}"))
+        } else {
+            CliError::unusable(format!("the query failed: {first}"))
+        }
+    })?;
+    let text = datafusion_pretty(&batches).map_err(CliError::unusable)?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn datafusion_pretty(batches: &[csae_analysis::RecordBatch]) -> Result<String, String> {
+    csae_analysis::pretty(batches)
+}

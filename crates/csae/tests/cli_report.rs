@@ -1,0 +1,103 @@
+//! `csae report`, `csae sql` and `csae demo` from the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn csae(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csae")).args(args).env_remove("CSAE_PSEUDONYM_KEY_FILE").output().unwrap()
+}
+
+fn p(x: &Path) -> &str {
+    x.to_str().unwrap()
+}
+
+fn tiny_dataset(dir: &Path) -> PathBuf {
+    let tiny = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny/cumbria");
+    let key = dir.join("k");
+    assert!(csae(&["key", "new", p(&key)]).status.success());
+    let ds = dir.join("ds");
+    assert!(csae(&["ingest", p(&tiny), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+    ds
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn report_writes_the_headline_and_tables_of_the_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tiny_dataset(tmp.path());
+    let out = tmp.path().join("pub");
+    let o = csae(&["report", p(&ds), "--out", p(&out), "--disclosure", "internal", "--period", "2023-01-01..2023-12-31"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let h: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("headline.json")).unwrap()).unwrap();
+    assert_eq!(h["group_based_crimes"], 6);
+    assert_eq!(h["marking"], "OFFICIAL-SENSITIVE");
+    let t01 = std::fs::read_to_string(out.join("tables/T01_scale_by_force.csv")).unwrap();
+    assert!(t01.starts_with("force,label,GROUP_BASED,NOT_GROUP_BASED,Total\n"), "{t01}");
+    assert!(t01.contains("\ncumbria,Cumbria,6,1,7\n"), "{t01}");
+    assert!(t01.ends_with("Total,Total,6,1,7\n"), "{t01}");
+    // No pseudonym of the dataset appears in any published file.
+    let o = csae(&["sql", p(&ds), "SELECT crime_ref AS x FROM crimes UNION ALL SELECT person_ref FROM suspects UNION ALL SELECT person_ref FROM victims"]);
+    let listing = String::from_utf8_lossy(&o.stdout).into_owned();
+    let pseudonyms: Vec<&str> = listing.split(|c: char| !c.is_ascii_hexdigit()).filter(|w| w.len() == 64).collect();
+    assert!(pseudonyms.len() > 30, "{listing}");
+    let mut files = vec![out.join("headline.json"), out.join("README.txt")];
+    files.extend(std::fs::read_dir(out.join("tables")).unwrap().map(|f| f.unwrap().path()));
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(pseudonyms.iter().all(|ps| !text.contains(ps)), "{} holds a pseudonym", f.display());
+    }
+    // Rerun replaces in place; a folder that is not a publication is refused.
+    assert!(csae(&["report", p(&ds), "--out", p(&out), "--disclosure", "internal"]).status.success());
+    std::fs::write(tmp.path().join("mine.txt"), "x").unwrap();
+    let o = csae(&["report", p(&ds), "--out", p(tmp.path()), "--disclosure", "internal"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn report_errors_are_one_sentence_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = csae(&["report", p(&tmp.path().join("nope")), "--out", p(&tmp.path().join("o")), "--disclosure", "internal"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a dataset folder") && stderr(&o).lines().count() == 1, "{}", stderr(&o));
+    let ds = tiny_dataset(tmp.path());
+    // Public mode is refused with a clear message until disclosure control exists.
+    let o = csae(&["report", p(&ds), "--out", p(&tmp.path().join("o"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--disclosure internal"), "{}", stderr(&o));
+    // An empty period is a valid publication with null shares.
+    let o = csae(&["report", p(&ds), "--out", p(&tmp.path().join("o")), "--disclosure", "internal", "--period", "2030-01-01..2030-12-31"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn sql_answers_queries_and_refuses_anything_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tiny_dataset(tmp.path());
+    let o = csae(&["sql", p(&ds), "SELECT category, count(*) AS n FROM group_crimes GROUP BY category ORDER BY category"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("FAMILIAL") && out.contains("| 2 "), "{out}");
+    for bad in ["DROP TABLE crimes", "COPY crimes TO '/tmp/x.csv'", "SELEC nonsense"] {
+        let o = csae(&["sql", p(&ds), bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{bad}: {}", stderr(&o));
+    }
+    let o = csae(&["sql", p(&ds), "--list"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("suspect_records"));
+}
+
+#[test]
+fn demo_runs_the_pipeline_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let o = csae(&["demo", "--out", p(&out), "--scale", "0.02"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("group-based") && text.contains("publication:"), "{text}");
+    assert!(out.join("publication/headline.json").exists());
+    // Running it again reuses the key and replaces everything.
+    assert!(csae(&["demo", "--out", p(&out), "--scale", "0.02"]).status.success());
+}
