@@ -100,6 +100,25 @@ fn main() {
         csae(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)])
     }));
     rows.push(step("csae ingest (replacing all 44 returns)", RUNS, || csae(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)])));
+    let publication = tmp.path().join("publication");
+    rows.push(step("csae report (internal, all tables + headline)", RUNS, || csae(&["report", &p(&ds), "--out", &p(&publication), "--disclosure", "internal"])));
+    let ds2 = tmp.path().join("ds2");
+    rows.push(step("end to end: CSV returns → ingest → report", RUNS, || {
+        let _ = std::fs::remove_dir_all(&ds2);
+        let (a, m1) = csae(&["ingest", &p(&coll), "--out", &p(&ds2), "--key-file", &p(&key)]);
+        let (b, m2) = csae(&["report", &p(&ds2), "--out", &p(&publication), "--disclosure", "internal"]);
+        (a + b, m1.max(m2))
+    }));
+    let reference = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../csae-model/reference");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench/baseline_headline.py");
+    if Command::new("python3").arg("--version").output().is_ok() {
+        rows.push(step("baseline: Python csv script, 4 headline figures only", 3, || {
+            let start = Instant::now();
+            let ok = Command::new("python3").args([p(&script), p(&coll), p(&reference)]).stdout(std::process::Stdio::null()).status().expect("python3 runs");
+            assert!(ok.success());
+            (start.elapsed(), 0.0)
+        }));
+    }
     if std::env::var_os("CSAE_BENCH_XLSX").is_some() {
         let x = tmp.path().join("xlsx");
         rows.push(step("synth (xlsx)", 1, || csae(&["synth", "--out", &p(&x), "--scale", &scale, "--format", "xlsx"])));
