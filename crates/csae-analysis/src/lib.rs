@@ -107,7 +107,12 @@ impl Analysis {
                 }),
             };
             let params = Parameters { from, to, min_suspects: opts.min_suspects, officer_fallback: opts.officer_fallback };
+            let timing = std::env::var_os("CSAE_TIMING").is_some();
+            let t0 = std::time::Instant::now();
             for d in definitions::definitions(&params) {
+                if timing {
+                    eprintln!("{:>8.3} s  {}", t0.elapsed().as_secs_f64(), d.name);
+                }
                 ctx.sql(&format!("CREATE VIEW {} AS {}", d.name, d.sql)).await?.collect().await?;
                 if MATERIALISED.contains(&d.name) {
                     let batches = ctx.table(d.name).await?.collect().await?;

@@ -107,7 +107,12 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
     for t in csae_model::Table::ALL {
         let path = csae_ingest::dataset::table_file(dataset, t);
         let path = path.to_str().ok_or_else(|| AnalysisError::Dataset(format!("{} is not a UTF-8 path", path.display())))?;
-        ctx.register_parquet(t.name(), path, ParquetReadOptions::default()).await?;
+        // Read once into memory: every definition scans these tables, and the dataset of a
+        // national collection is a few tens of megabytes.
+        let df = ctx.read_parquet(path, ParquetReadOptions::default()).await?;
+        let schema = df.schema().inner().clone();
+        let batches = df.collect().await?;
+        ctx.register_table(t.name(), Arc::new(MemTable::try_new(schema, vec![batches])?))?;
     }
     register_reference(&ctx)?;
     register_whole_years(&ctx);
