@@ -32,6 +32,14 @@ pub struct Definition {
 pub fn definitions(p: &Parameters) -> Vec<Definition> {
     let (from, to, min) = (p.from, p.to, p.min_suspects);
     let officer = if p.officer_fallback { "eo.grp" } else { "CAST(NULL AS VARCHAR)" };
+    // Ethnicity and nationality groups of a person row `p`, the same for victims and suspects.
+    let groups = format!(
+        "coalesce(e.grp, {officer}, 'NOT_RECORDED') AS ethnicity_group, \
+         CASE WHEN p.nationality IS NULL THEN 'UNKNOWN' WHEN p.nationality = 'GBR' THEN 'GBR' ELSE 'NON_GBR' END AS nationality_group"
+    );
+    let joins = "JOIN group_crimes g ON g.crime_ref = p.crime_ref \
+                 LEFT JOIN code_lists e ON e.list = 'ethnicity' AND e.code = p.ethnicity \
+                 LEFT JOIN code_lists eo ON eo.list = 'ethnicity_officer' AND eo.code = p.ethnicity_officer";
     vec![
         Definition {
             name: "period_crimes",
@@ -125,11 +133,7 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                    CASE WHEN p.age_at_offence IS NULL THEN 'UNKNOWN' WHEN p.age_at_offence < 10 THEN 'UNDER_10' WHEN p.age_at_offence < 18 THEN '10_17' \
                         WHEN p.age_at_offence < 25 THEN '18_24' WHEN p.age_at_offence < 35 THEN '25_34' WHEN p.age_at_offence < 45 THEN '35_44' \
                         WHEN p.age_at_offence < 55 THEN '45_54' WHEN p.age_at_offence < 65 THEN '55_64' ELSE '65_PLUS' END AS age_band, \
-                   coalesce(e.grp, {officer}, 'NOT_RECORDED') AS ethnicity_group, \
-                   CASE WHEN p.nationality IS NULL THEN 'UNKNOWN' WHEN p.nationality = 'GBR' THEN 'GBR' ELSE 'NON_GBR' END AS nationality_group \
-                 FROM suspects p JOIN group_crimes g ON g.crime_ref = p.crime_ref \
-                 LEFT JOIN code_lists e ON e.list = 'ethnicity' AND e.code = p.ethnicity \
-                 LEFT JOIN code_lists eo ON eo.list = 'ethnicity_officer' AND eo.code = p.ethnicity_officer"
+{groups} FROM suspects p {joins}"
             ),
         },
         Definition {
@@ -141,11 +145,7 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                    CASE WHEN p.age_at_offence IS NULL THEN 'UNKNOWN' WHEN p.age_at_offence < 5 THEN '0_4' WHEN p.age_at_offence < 10 THEN '5_9' \
                         WHEN p.age_at_offence < 13 THEN '10_12' WHEN p.age_at_offence < 16 THEN '13_15' WHEN p.age_at_offence < 18 THEN '16_17' \
                         ELSE '18_PLUS' END AS age_band, \
-                   coalesce(e.grp, {officer}, 'NOT_RECORDED') AS ethnicity_group, \
-                   CASE WHEN p.nationality IS NULL THEN 'UNKNOWN' WHEN p.nationality = 'GBR' THEN 'GBR' ELSE 'NON_GBR' END AS nationality_group \
-                 FROM victims p JOIN group_crimes g ON g.crime_ref = p.crime_ref \
-                 LEFT JOIN code_lists e ON e.list = 'ethnicity' AND e.code = p.ethnicity \
-                 LEFT JOIN code_lists eo ON eo.list = 'ethnicity_officer' AND eo.code = p.ethnicity_officer"
+{groups} FROM victims p {joins}"
             ),
         },
         Definition {

@@ -102,7 +102,11 @@ fn register_whole_years(ctx: &SessionContext) {
 
 /// A session with the dataset's tables and the reference tables registered.
 pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
-    let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    let mut config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    // Plain Utf8 rather than Utf8View: joins over view arrays kept every input buffer alive in
+    // each output batch, and at ten times the national collection the materialised views grew
+    // to tens of gigabytes.
+    config.options_mut().execution.parquet.schema_force_view_types = false;
     let ctx = SessionContext::new_with_config(config);
     for t in csae_model::Table::ALL {
         let path = csae_ingest::dataset::table_file(dataset, t);
