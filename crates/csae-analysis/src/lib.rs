@@ -3,6 +3,7 @@
 //! headline figures. `csae report` and `csae sql` are thin layers over [`Analysis`].
 
 pub mod definitions;
+pub mod disclosure;
 pub mod headline;
 pub mod networks;
 mod session;

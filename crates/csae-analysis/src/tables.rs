@@ -56,6 +56,10 @@ pub struct Table {
     pub cols: Dim,
     /// `values[r][c]`; `None` where a percentage has no denominator.
     pub values: Vec<Vec<Option<f64>>>,
+    /// Cells withheld by disclosure control (public mode), shown `[c]`.
+    pub suppressed: Vec<Vec<bool>>,
+    /// For percentage tables, each cell's denominator (disclosure control needs it).
+    pub bases: Vec<Vec<Option<f64>>>,
 }
 
 impl Table {
@@ -250,7 +254,8 @@ pub fn pivot_counts(spec: &TableSpec, cells: &[(String, String, f64)]) -> Table 
     let total_row: Vec<Option<f64>> = (0..cols.len()).map(|c| Some(values.iter().map(|r| r[c].unwrap_or(0.0)).sum())).collect();
     values.push(total_row);
     rows.push(("Total".into(), "Total".into()));
-    Table { id: spec.id.into(), title: spec.title.clone(), unit: spec.unit.into(), kind: spec.kind, row_name: spec.row_name.into(), rows, cols, values }
+    let suppressed = vec![vec![false; cols.len()]; rows.len()];
+    Table { id: spec.id.into(), title: spec.title.clone(), unit: spec.unit.into(), kind: spec.kind, row_name: spec.row_name.into(), rows, cols, values, suppressed, bases: Vec::new() }
 }
 
 /// Pivots long-form numerators and denominators into percentages, with a national `Total`
@@ -269,15 +274,22 @@ pub fn pivot_percent(spec: &TableSpec, cells: &[(String, String, f64, f64)]) -> 
         den[nr][ci] += d;
     }
     let values = num.iter().zip(&den).map(|(n, d)| n.iter().zip(d).map(|(n, d)| (*d > 0.0).then(|| 100.0 * n / d)).collect()).collect();
+    let bases = den.iter().map(|d| d.iter().map(|x| Some(*x)).collect()).collect();
     let mut rows = spec.rows.clone();
     rows.push(("Total".into(), "England and Wales".into()));
-    Table { id: spec.id.into(), title: spec.title.clone(), unit: spec.unit.into(), kind: Kind::Percent, row_name: spec.row_name.into(), rows, cols: spec.cols.clone(), values }
+    let suppressed = vec![vec![false; nc]; nr + 1];
+    Table { id: spec.id.into(), title: spec.title.clone(), unit: spec.unit.into(), kind: Kind::Percent, row_name: spec.row_name.into(), rows, cols: spec.cols.clone(), values, suppressed, bases }
 }
 
 /// The percentage table of a count table: each cell over its row or column total.
 pub fn percentages(t: &Table, of: PctOf) -> Table {
     let last_r = t.rows.len() - 1;
     let last_c = t.cols.len() - 1;
+    let base = |r: usize, c: usize| match of {
+        PctOf::Row => t.values[r][last_c],
+        PctOf::Column => t.values[last_r][c],
+    };
+    let bases: Vec<Vec<Option<f64>>> = (0..t.rows.len()).map(|r| (0..t.cols.len()).map(|c| base(r, c)).collect()).collect();
     let values = t
         .values
         .iter()
@@ -285,15 +297,9 @@ pub fn percentages(t: &Table, of: PctOf) -> Table {
         .map(|(r, row)| {
             row.iter()
                 .enumerate()
-                .map(|(c, v)| {
-                    let den = match of {
-                        PctOf::Row => t.values[r][last_c],
-                        PctOf::Column => t.values[last_r][c],
-                    };
-                    match (v, den) {
-                        (Some(v), Some(d)) if d > 0.0 => Some(100.0 * v / d),
-                        _ => None,
-                    }
+                .map(|(c, v)| match (v, bases[r][c]) {
+                    (Some(v), Some(d)) if d > 0.0 => Some(100.0 * v / d),
+                    _ => None,
                 })
                 .collect()
         })
@@ -311,5 +317,7 @@ pub fn percentages(t: &Table, of: PctOf) -> Table {
         rows: t.rows.clone(),
         cols: t.cols.clone(),
         values,
+        suppressed: vec![vec![false; t.cols.len()]; t.rows.len()],
+        bases,
     }
 }

@@ -34,8 +34,10 @@ pub fn run(a: DemoArgs) -> CliResult {
     let pb = crate::progress::spinner("3/3 analysing and writing the publication");
     let analysis = Analysis::open(&dataset, &Options::default()).map_err(CliError::unusable)?;
     let headline = analysis.headline().map_err(CliError::unusable)?;
-    let tables = analysis.tables().map_err(CliError::unusable)?;
-    csae_publish::write(&publication, &headline, &tables, csae_publish::Mode::Internal).map_err(|e| CliError::unusable(format!("cannot write {} ({e})", publication.display())))?;
+    let mut tables = analysis.tables().map_err(CliError::unusable)?;
+    csae_analysis::disclosure::protect_tables(&mut tables, 5).map_err(|e| CliError { message: e.0, exit_code: 1 })?;
+    let public = csae_analysis::disclosure::public_headline(&headline, &tables, 5);
+    csae_publish::write(&publication, &public, &tables, csae_publish::Mode::Public).map_err(|e| CliError::unusable(format!("cannot write {} ({e})", publication.display())))?;
     pb.finish_and_clear();
 
     let totals = csae_ingest::ingest::totals(&outcome.report);
@@ -47,6 +49,6 @@ pub fn run(a: DemoArgs) -> CliResult {
     println!("  of group-based: familial {}, CSE {}", pct(headline.familial_share), pct(headline.group_based_by_category.get("CSE").map(|&n| n as f64 / headline.group_based_crimes.max(1) as f64)));
     println!("  suspects aged 10-17 (of known ages): {}; suspect ethnicity recorded: {}", pct(headline.suspects_aged_10_17_share_of_known), pct(headline.suspect_ethnicity_recorded_share));
     println!("  networks: {} ({} multi-offender, {} spanning forces)", headline.networks.count, headline.networks.multi_offender, headline.networks.multi_force);
-    println!("publication: {} (internal mode; {:.1} s)", publication.join("headline.json").display(), start.elapsed().as_secs_f64());
+    println!("publication: {} (public mode, OFFICIAL; {:.1} s)", publication.join("headline.json").display(), start.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }

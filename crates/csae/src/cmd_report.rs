@@ -12,22 +12,33 @@ pub fn options(a: &AnalysisArgs) -> Options {
 }
 
 pub fn run(a: ReportArgs) -> CliResult {
-    if a.disclosure == Disclosure::Public {
-        return Err(CliError::unusable(
-            "public disclosure control is not built yet, so nothing may be published; run with --disclosure internal for the exact OFFICIAL-SENSITIVE tables (national analysts only)",
-        ));
-    }
     let pb = crate::progress::spinner("analysing the dataset");
     let result = Analysis::open(&a.dataset, &options(&a.analysis)).and_then(|an| Ok((an.headline()?, an.tables()?)));
     pb.finish_and_clear();
-    let (headline, tables) = result.map_err(CliError::unusable)?;
-    csae_publish::write(&a.out, &headline, &tables, csae_publish::Mode::Internal)
+    let (headline, mut tables) = result.map_err(CliError::unusable)?;
+    let (mode, json) = match a.disclosure {
+        Disclosure::Internal => (csae_publish::Mode::Internal, serde_json::to_value(&headline).expect("headline serialises")),
+        Disclosure::Public => {
+            if a.min_cell < 2 {
+                return Err(CliError::unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", a.min_cell)));
+            }
+            match csae_analysis::disclosure::protect_tables(&mut tables, a.min_cell) {
+                Ok(report) => {
+                    let cells: usize = report.iter().map(|s| s.primary + s.secondary).sum();
+                    println!("disclosure control: {cells} cells withheld across {} tables (min cell {})", report.len(), a.min_cell);
+                }
+                Err(e) => return Err(CliError { message: e.0, exit_code: 1 }),
+            }
+            (csae_publish::Mode::Public, csae_analysis::disclosure::public_headline(&headline, &tables, a.min_cell))
+        }
+    };
+    csae_publish::write(&a.out, &json, &tables, mode)
         .map_err(|e| CliError::unusable(format!("cannot write the publication to {} ({e})", a.out.display())))?;
     let pct = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.1}%", 100.0 * v));
     println!(
         "{} to {}: {} CSAE crimes, {} group-based ({}); familial {} of group-based; {} networks",
         headline.period.from, headline.period.to, headline.csae_crimes, headline.group_based_crimes, pct(headline.group_based_share), pct(headline.familial_share), headline.networks.count
     );
-    println!("publication (internal, OFFICIAL-SENSITIVE): {} ({} tables)", a.out.display(), tables.len());
+    println!("publication ({}): {} ({} tables)", mode.marking(), a.out.display(), tables.len());
     Ok(ExitCode::SUCCESS)
 }

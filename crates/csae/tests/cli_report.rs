@@ -63,10 +63,9 @@ fn report_errors_are_one_sentence_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is not a dataset folder") && stderr(&o).lines().count() == 1, "{}", stderr(&o));
     let ds = tiny_dataset(tmp.path());
-    // Public mode is refused with a clear message until disclosure control exists.
-    let o = csae(&["report", p(&ds), "--out", p(&tmp.path().join("o"))]);
+    let o = csae(&["report", p(&ds), "--out", p(&tmp.path().join("o")), "--min-cell", "1"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--disclosure internal"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--min-cell"), "{}", stderr(&o));
     // An empty period is a valid publication with null shares.
     let o = csae(&["report", p(&ds), "--out", p(&tmp.path().join("o")), "--disclosure", "internal", "--period", "2030-01-01..2030-12-31"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -100,4 +99,38 @@ fn demo_runs_the_pipeline_end_to_end() {
     assert!(out.join("publication/headline.json").exists());
     // Running it again reuses the key and replaces everything.
     assert!(csae(&["demo", "--out", p(&out), "--scale", "0.02"]).status.success());
+}
+
+#[test]
+fn public_mode_publishes_no_small_count_and_no_pseudonym() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tiny_dataset(tmp.path());
+    let out = tmp.path().join("public");
+    let o = csae(&["report", p(&ds), "--out", p(&out), "--period", "2023-01-01..2023-12-31"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let h: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("headline.json")).unwrap()).unwrap();
+    assert_eq!((h["disclosure"].as_str(), h["marking"].as_str()), (Some("public"), Some("OFFICIAL")));
+    // Every published count is 0, at least 5, or withheld.
+    for f in std::fs::read_dir(out.join("tables")).unwrap() {
+        let path = f.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.contains("_pct") || name.starts_with("Q") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines().skip(1) {
+            for cell in line.split(',').skip(2) {
+                if let Ok(n) = cell.parse::<u64>() {
+                    assert!(n == 0 || n >= 5, "{name}: {n} published in {line}");
+                }
+            }
+        }
+    }
+    let o = csae(&["sql", p(&ds), "SELECT crime_ref AS x FROM crimes UNION ALL SELECT person_ref FROM suspects UNION ALL SELECT person_ref FROM victims"]);
+    let listing = String::from_utf8_lossy(&o.stdout).into_owned();
+    let pseudonyms: Vec<&str> = listing.split(|c: char| !c.is_ascii_hexdigit()).filter(|w| w.len() == 64).collect();
+    for f in std::fs::read_dir(out.join("tables")).unwrap().map(|f| f.unwrap().path()).chain([out.join("headline.json"), out.join("README.txt")]) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(pseudonyms.iter().all(|ps| !text.contains(ps)), "{}", f.display());
+    }
 }
