@@ -102,6 +102,8 @@ fn main() {
     rows.push(step("csae ingest (replacing all 44 returns)", RUNS, || csae(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)])));
     let publication = tmp.path().join("publication");
     rows.push(step("csae report (internal, all tables + headline)", RUNS, || csae(&["report", &p(&ds), "--out", &p(&publication), "--disclosure", "internal"])));
+    let public = tmp.path().join("public");
+    rows.push(step("csae report (public: + suppression and exact audit)", RUNS, || csae(&["report", &p(&ds), "--out", &p(&public)])));
     let ds2 = tmp.path().join("ds2");
     rows.push(step("end to end: CSV returns → ingest → report", RUNS, || {
         let _ = std::fs::remove_dir_all(&ds2);
