@@ -519,22 +519,16 @@ fn validate_relationships<'a>(
             linked = false;
         } else if !crime_ref.is_empty() {
             let known_crime = crime_index.contains_key(crime_ref);
-            if !victim_ref.is_empty() && !victim_set.contains(&(crime_ref, victim_ref)) {
+            for (role, col, person, accepted) in [("victim", c_victim, victim_ref, &victim_set), ("suspect", c_suspect, suspect_ref, &suspect_set)] {
+                if person.is_empty() || accepted.contains(&(crime_ref, person)) {
+                    continue;
+                }
                 let detail = if known_crime {
-                    format!("victim_ref {{v}} is not an accepted victim of crime {crime_ref}; add the victim or fix its rejected row")
+                    format!("{role}_ref {{v}} is not an accepted {role} of crime {crime_ref}; add the {role} or fix its rejected row")
                 } else {
-                    format!("victim_ref {{v}} cannot be checked because crime {crime_ref} is not an accepted crime of this return")
+                    format!("{role}_ref {{v}} cannot be checked because crime {crime_ref} is not an accepted crime of this return")
                 };
-                ck.flag(i, Rule::R02, Some(c_victim), &detail);
-                linked = false;
-            }
-            if !suspect_ref.is_empty() && !suspect_set.contains(&(crime_ref, suspect_ref)) {
-                let detail = if known_crime {
-                    format!("suspect_ref {{v}} is not an accepted suspect of crime {crime_ref}; add the suspect or fix its rejected row")
-                } else {
-                    format!("suspect_ref {{v}} cannot be checked because crime {crime_ref} is not an accepted crime of this return")
-                };
-                ck.flag(i, Rule::R02, Some(c_suspect), &detail);
+                ck.flag(i, Rule::R02, Some(col), &detail);
                 linked = false;
             }
         }
