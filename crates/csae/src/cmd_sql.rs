@@ -25,11 +25,7 @@ pub fn run(a: SqlArgs) -> CliResult {
             CliError::unusable(format!("the query failed: {first}"))
         }
     })?;
-    let text = datafusion_pretty(&batches).map_err(CliError::unusable)?;
+    let text = csae_analysis::pretty(&batches).map_err(CliError::unusable)?;
     println!("{text}");
     Ok(ExitCode::SUCCESS)
-}
-
-fn datafusion_pretty(batches: &[csae_analysis::RecordBatch]) -> Result<String, String> {
-    csae_analysis::pretty(batches)
 }
