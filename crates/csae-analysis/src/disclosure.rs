@@ -122,6 +122,22 @@ impl Grid {
         suppressed
     }
 
+    /// The simple method, kept as a baseline for comparison only: each primary cell also
+    /// withholds the next-smallest non-zero cell of each constraint it belongs to, in one pass,
+    /// without an audit.
+    pub fn simple_protect(&self, min_cell: u32) -> Vec<bool> {
+        let primary: Vec<bool> = self.values.iter().map(|v| is_primary(*v, min_cell)).collect();
+        let mut suppressed = primary.clone();
+        for cell in (0..self.values.len()).filter(|&c| primary[c]) {
+            for (_, parts) in self.sums.iter().filter(|(_, p)| p.contains(&cell)) {
+                if let Some(next) = parts.iter().copied().filter(|&c| c != cell && !primary[c] && self.values[c] > EPS).min_by(|a, b| self.values[*a].total_cmp(&self.values[*b])) {
+                    suppressed[next] = true;
+                }
+            }
+        }
+        suppressed
+    }
+
     /// The cell to suppress next to protect `cell`: published, non-zero, sharing a constraint
     /// with it; interior cells before totals; the smallest first.
     fn next_secondary(&self, suppressed: &[bool], cell: usize) -> Option<usize> {
