@@ -305,7 +305,7 @@ pub fn public_headline(h: &crate::Headline, tables: &[crate::Table], min_cell: u
     if gb_h { null(&mut v, &["group_based_crimes"]); }
     if share(gb_h, h.csae_crimes, csae_h) { null(&mut v, &["group_based_share"]); }
     let mut fam_h = true;
-    for (cat, n) in &h.group_based_by_category.0 {
+    for (cat, n) in &h.group_based_by_category {
         let hid = count_hidden(*n, Some(("T03_offence_group_by_category", "Total", cat)));
         if cat == "FAMILIAL" { fam_h = hid; }
         if hid { null(&mut v, &["group_based_by_category", cat]); }

@@ -20,8 +20,8 @@ pub struct NetworkHeadline {
     pub single_suspect_crimes_in_multi_offender_networks: u64,
 }
 
-/// Category counts in the order of the code list.
-pub type Categories = indexmap_like::Ordered<u64>;
+/// Category counts in the order of the code list (an ordered map serialises in that order).
+pub type Categories = indexmap::IndexMap<String, u64>;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Headline {
@@ -45,7 +45,7 @@ pub struct Headline {
     pub suspect_records_age_known: u64,
     pub suspects_aged_10_17_share_of_known: Option<f64>,
     pub suspect_ethnicity_recorded_share: Option<f64>,
-    pub suspect_ethnicity_of_recorded: indexmap_like::Ordered<Option<f64>>,
+    pub suspect_ethnicity_of_recorded: indexmap::IndexMap<String, Option<f64>>,
     pub suspect_nationality_known_share: Option<f64>,
     pub victims_female_share_of_known: Option<f64>,
     pub online_share: Option<f64>,
@@ -56,28 +56,4 @@ pub struct Headline {
 /// A share, `None` (JSON null) when the denominator is 0.
 pub fn share(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
-}
-
-/// A small ordered map that serialises as a JSON object in insertion order.
-pub mod indexmap_like {
-    use serde::ser::{Serialize, SerializeMap, Serializer};
-
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Ordered<V>(pub Vec<(String, V)>);
-
-    impl<V> Ordered<V> {
-        pub fn get(&self, k: &str) -> Option<&V> {
-            self.0.iter().find(|(key, _)| key == k).map(|(_, v)| v)
-        }
-    }
-
-    impl<V: Serialize> Serialize for Ordered<V> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut m = s.serialize_map(Some(self.0.len()))?;
-            for (k, v) in &self.0 {
-                m.serialize_entry(k, v)?;
-            }
-            m.end()
-        }
-    }
 }

@@ -217,16 +217,17 @@ impl Analysis {
             group_based_crimes: gb,
             group_based_share: share(gb, csae),
             familial_share: share(familial, gb),
-            group_based_by_category: headline::indexmap_like::Ordered(by_cat),
+            group_based_by_category: by_cat.into_iter().collect(),
             category_source: [("recorded", "RECORDED"), ("derived", "DERIVED")].into_iter().map(|(k, v)| (k.to_string(), sum(&groups, &|g| g[1] == v))).collect(),
             victim_records: sum(&victims, &|_| true),
             suspect_records: sr,
             suspect_records_age_known: age_known,
             suspects_aged_10_17_share_of_known: share(sum(&suspects, &|k| k[0] == "10_17"), age_known),
             suspect_ethnicity_recorded_share: share(eth_recorded, sr),
-            suspect_ethnicity_of_recorded: headline::indexmap_like::Ordered(
-                ["ASIAN", "BLACK", "MIXED", "WHITE", "OTHER"].into_iter().map(|g| (g.to_string(), share(sum(&suspects, &|k| k[1] == g), eth_recorded))).collect(),
-            ),
+            suspect_ethnicity_of_recorded: ["ASIAN", "BLACK", "MIXED", "WHITE", "OTHER"]
+                .into_iter()
+                .map(|g| (g.to_string(), share(sum(&suspects, &|k| k[1] == g), eth_recorded)))
+                .collect(),
             suspect_nationality_known_share: share(sum(&suspects, &|k| k[2] != "UNKNOWN"), sr),
             victims_female_share_of_known: share(vf, vf + vm),
             online_share: share(sum(&groups, &|k| k[2] == "Y"), gb),

@@ -2,10 +2,9 @@
 //! (docs/synthetic-data.md). A third of the national scale keeps the test quick while leaving
 //! about 1,400 group-based crimes, enough for these tolerances.
 
+mod common;
+
 use csae_analysis::{Analysis, Options};
-use csae_ingest::ingest::{IngestOptions, ingest};
-use csae_ingest::pseudonym::Key;
-use csae_synth::{Format, SynthOptions, synth};
 
 fn near(name: &str, got: Option<f64>, target: f64, tolerance: f64) {
     let got = got.unwrap_or_else(|| panic!("{name} is null"));
@@ -15,13 +14,7 @@ fn near(name: &str, got: Option<f64>, target: f64, tolerance: f64) {
 #[test]
 fn synthetic_collection_matches_the_published_2023_figures() {
     let tmp = tempfile::tempdir().unwrap();
-    let returns = tmp.path().join("returns");
-    synth(&returns, &SynthOptions { seed: 2023, scale: 0.35, dirty: 0.0, format: Format::Csv }, &|_| {}).unwrap();
-    let (sources, skipped) = csae_ingest::find_returns(&[returns]).unwrap();
-    let key = Key::from_bytes(b"calibration-test-key-32-bytes-long!").unwrap();
-    let ds = tmp.path().join("ds");
-    let opts = IngestOptions { today: chrono::Local::now().date_naive(), period: None, now: "2026-11-25T00:00:00Z".into() };
-    ingest(&sources, skipped, &ds, &key, &opts).unwrap();
+    let ds = common::synthetic_dataset(tmp.path(), 0.35);
     let h = Analysis::open(&ds, &Options::default()).unwrap().headline().unwrap();
     assert!((38_000..=42_000).contains(&h.csae_crimes), "{}", h.csae_crimes);
     assert_eq!(h.forces_with_data, 44);

@@ -2,22 +2,15 @@
 //! is protected and passes the exact audit, and the comparison with the simple "next-smallest
 //! cell in the row and column" method is printed (docs/disclosure.md keeps the figures).
 
+mod common;
+
 use csae_analysis::disclosure::{Grid, protect_tables};
 use csae_analysis::{Analysis, Kind, Options};
-use csae_ingest::ingest::{IngestOptions, ingest};
-use csae_ingest::pseudonym::Key;
-use csae_synth::{Format, SynthOptions, synth};
 
 #[test]
 fn every_table_passes_the_audit_and_the_simple_method_is_compared() {
     let tmp = tempfile::tempdir().unwrap();
-    let returns = tmp.path().join("returns");
-    synth(&returns, &SynthOptions { seed: 2023, scale: 0.35, dirty: 0.0, format: Format::Csv }, &|_| {}).unwrap();
-    let (sources, skipped) = csae_ingest::find_returns(&[returns]).unwrap();
-    let key = Key::from_bytes(b"disclosure-test-key-of-32-bytes!!!").unwrap();
-    let ds = tmp.path().join("ds");
-    let opts = IngestOptions { today: chrono::Local::now().date_naive(), period: None, now: "2026-11-25T00:00:00Z".into() };
-    ingest(&sources, skipped, &ds, &key, &opts).unwrap();
+    let ds = common::synthetic_dataset(tmp.path(), 0.35);
     let mut tables = Analysis::open(&ds, &Options::default()).unwrap().tables().unwrap();
     let (mut ours, mut simple, mut simple_exposed) = (0, 0, 0);
     for t in tables.iter().filter(|t| t.kind == Kind::Count) {

@@ -35,8 +35,7 @@ pub fn run(a: DemoArgs) -> CliResult {
     let analysis = Analysis::open(&dataset, &Options::default()).map_err(CliError::unusable)?;
     let headline = analysis.headline().map_err(CliError::unusable)?;
     let mut tables = analysis.tables().map_err(CliError::unusable)?;
-    csae_analysis::disclosure::protect_tables(&mut tables, 5).map_err(|e| CliError { message: e.0, exit_code: 1 })?;
-    let public = csae_analysis::disclosure::public_headline(&headline, &tables, 5);
+    let (public, _) = crate::cmd_report::protect(&headline, &mut tables, 5)?;
     csae_publish::write(&publication, &public, &tables, csae_publish::Mode::Public).map_err(|e| CliError::unusable(format!("cannot write {} ({e})", publication.display())))?;
     pb.finish_and_clear();
 

@@ -2,13 +2,21 @@
 
 use std::process::ExitCode;
 
-use csae_analysis::{Analysis, Options};
+use csae_analysis::{Analysis, Headline, Options};
 
 use crate::cli::{AnalysisArgs, Disclosure, Ethnicity, ReportArgs};
 use crate::error::{CliError, CliResult};
 
 pub fn options(a: &AnalysisArgs) -> Options {
     Options { period: a.period, min_suspects: a.min_suspects, officer_fallback: a.ethnicity == Ethnicity::OfficerFallback }
+}
+
+/// Disclosure control for a public publication: withholds cells in `tables` (refusing, exit
+/// 1, when the audit fails) and returns the public headline and how many cells were withheld.
+pub fn protect(headline: &Headline, tables: &mut [csae_analysis::Table], min_cell: u32) -> Result<(serde_json::Value, usize), CliError> {
+    let report = csae_analysis::disclosure::protect_tables(tables, min_cell).map_err(|e| CliError { message: e.0, exit_code: 1 })?;
+    let cells = report.iter().map(|s| s.primary + s.secondary).sum();
+    Ok((csae_analysis::disclosure::public_headline(headline, tables, min_cell), cells))
 }
 
 pub fn run(a: ReportArgs) -> CliResult {
@@ -22,14 +30,9 @@ pub fn run(a: ReportArgs) -> CliResult {
             if a.min_cell < 2 {
                 return Err(CliError::unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", a.min_cell)));
             }
-            match csae_analysis::disclosure::protect_tables(&mut tables, a.min_cell) {
-                Ok(report) => {
-                    let cells: usize = report.iter().map(|s| s.primary + s.secondary).sum();
-                    println!("disclosure control: {cells} cells withheld across {} tables (min cell {})", report.len(), a.min_cell);
-                }
-                Err(e) => return Err(CliError { message: e.0, exit_code: 1 }),
-            }
-            (csae_publish::Mode::Public, csae_analysis::disclosure::public_headline(&headline, &tables, a.min_cell))
+            let (json, cells) = protect(&headline, &mut tables, a.min_cell)?;
+            println!("disclosure control: {cells} cells withheld (min cell {})", a.min_cell);
+            (csae_publish::Mode::Public, json)
         }
     };
     csae_publish::write(&a.out, &json, &tables, mode)
