@@ -32,6 +32,32 @@ pub struct CellRange {
 
 const EPS: f64 = 1e-6;
 
+/// Largest component (suppressed cells linked by constraints) whose secondary cells are
+/// reconsidered one by one after protection: each reconsideration solves two linear
+/// programmes per cell of the component.
+pub const PRUNE_LIMIT: usize = 150;
+
+/// Suppressed cells grouped into components, with the constraints of each.
+struct Components {
+    root_of: Vec<usize>,
+    cells: rustc_hash::FxHashMap<usize, Vec<usize>>,
+    sums: rustc_hash::FxHashMap<usize, Vec<usize>>,
+}
+
+struct Component<'a> {
+    /// Suppressed cells, ascending.
+    cells: &'a [usize],
+    /// Indexes into `Grid::sums`.
+    sums: &'a [usize],
+}
+
+impl Components {
+    fn of(&self, cell: usize) -> Component<'_> {
+        let r = self.root_of[cell];
+        Component { cells: self.cells.get(&r).map_or(&[], Vec::as_slice), sums: self.sums.get(&r).map_or(&[], Vec::as_slice) }
+    }
+}
+
 /// A primary cell: a count that may not be published (1 ≤ value < min_cell).
 pub fn is_primary(v: f64, min_cell: u32) -> bool {
     v >= 1.0 - EPS && v < f64::from(min_cell) - EPS
@@ -65,21 +91,69 @@ impl Grid {
 
     /// Lowest and highest value of each suppressed cell consistent with the published ones.
     pub fn ranges(&self, suppressed: &[bool]) -> Vec<CellRange> {
-        suppressed.iter().enumerate().filter(|(_, s)| **s).map(|(k, _)| self.range(suppressed, k)).collect()
+        let all: Vec<usize> = (0..self.values.len()).filter(|&c| suppressed[c]).collect();
+        self.ranges_of(suppressed, &all)
     }
 
-    fn range(&self, suppressed: &[bool], k: usize) -> CellRange {
+    /// The ranges of some suppressed cells. Each linear programme holds only the cells and
+    /// constraints of the target's component (suppressed cells joined through the constraints
+    /// they share): published cells are constants, so other components cannot move it, and
+    /// the programmes stay small however large the table.
+    fn ranges_of(&self, suppressed: &[bool], cells: &[usize]) -> Vec<CellRange> {
+        let comps = self.components(suppressed);
+        cells.iter().filter(|&&k| suppressed[k]).map(|&k| self.range(suppressed, &comps.of(k), k)).collect()
+    }
+
+    /// Components of the suppressed cells: cells sharing a constraint are in one component.
+    fn components(&self, suppressed: &[bool]) -> Components {
+        let n = self.values.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for (t, parts) in &self.sums {
+            let mut first = None;
+            for c in std::iter::once(t).chain(parts).copied().filter(|&c| suppressed[c]) {
+                match first {
+                    None => first = Some(c),
+                    Some(f) => {
+                        let (a, b) = (root(&mut parent, f), root(&mut parent, c));
+                        parent[a] = b;
+                    }
+                }
+            }
+        }
+        let root_of: Vec<usize> = (0..n).map(|c| root(&mut parent, c)).collect();
+        let mut cells: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
+        for c in (0..n).filter(|&c| suppressed[c]) {
+            cells.entry(root_of[c]).or_default().push(c);
+        }
+        let mut sums: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
+        for (i, (t, parts)) in self.sums.iter().enumerate() {
+            if let Some(c) = std::iter::once(t).chain(parts).copied().find(|&c| suppressed[c]) {
+                sums.entry(root_of[c]).or_default().push(i);
+            }
+        }
+        Components { root_of, cells, sums }
+    }
+
+    fn range(&self, suppressed: &[bool], comp: &Component<'_>, k: usize) -> CellRange {
         let solve = |maximise: bool| -> f64 {
             let mut vars = ProblemVariables::new();
-            let x: Vec<Option<Variable>> = suppressed.iter().map(|s| s.then(|| vars.add(variable().min(0.0)))).collect();
-            let term = |c: usize| -> Expression { x[c].map_or_else(|| Expression::from(self.values[c]), Expression::from) };
-            let target = x[k].expect("a suppressed cell");
+            let mut x: rustc_hash::FxHashMap<usize, Variable> = Default::default();
+            for &c in comp.cells {
+                x.insert(c, vars.add(variable().min(0.0)));
+            }
+            let term = |c: usize| -> Expression { x.get(&c).map_or_else(|| Expression::from(self.values[c]), |v| Expression::from(*v)) };
+            let target = x[&k];
             let problem = if maximise { vars.maximise(target) } else { vars.minimise(target) };
             let mut model = problem.using(microlp);
-            for (t, parts) in &self.sums {
-                if std::iter::once(t).chain(parts).all(|c| x[*c].is_none()) {
-                    continue;
-                }
+            for &i in comp.sums {
+                let (t, parts) = &self.sums[i];
                 let mut e = term(*t);
                 for p in parts {
                     e -= term(*p);
@@ -93,13 +167,19 @@ impl Grid {
                 Err(_) => if maximise { f64::INFINITY } else { 0.0 },
             }
         };
+        debug_assert!(suppressed[k]);
         CellRange { cell: k, lo: solve(false), hi: solve(true) }
     }
 
     /// Suppressed cells the published ones expose: a primary cell narrowed to less than
     /// `min_cell`, or any suppressed cell pinned to one value.
     pub fn audit(&self, suppressed: &[bool], min_cell: u32) -> Vec<CellRange> {
-        self.ranges(suppressed)
+        let all: Vec<usize> = (0..self.values.len()).filter(|&c| suppressed[c]).collect();
+        self.audit_of(suppressed, &all, min_cell)
+    }
+
+    fn audit_of(&self, suppressed: &[bool], cells: &[usize], min_cell: u32) -> Vec<CellRange> {
+        self.ranges_of(suppressed, cells)
             .into_iter()
             .filter(|r| {
                 let width = r.hi - r.lo;
@@ -109,17 +189,89 @@ impl Grid {
     }
 
     /// Primary and secondary suppression; returns the suppressed cells.
+    ///
+    /// Withholding one more cell can only widen every range (the old published value is still
+    /// a solution), so a cell that passed the audit keeps passing as cells are added. Hence
+    /// only failing cells are looked at again: while one still fails, one more cell is
+    /// withheld next to it, and that new cell is checked in its turn. Then secondary cells are
+    /// given back wherever the audit still passes without them (see [`Grid::prune`]).
     pub fn protect(&self, min_cell: u32) -> Vec<bool> {
         let mut suppressed: Vec<bool> = self.values.iter().map(|v| is_primary(*v, min_cell)).collect();
-        loop {
-            let failures = self.audit(&suppressed, min_cell);
-            let Some(f) = failures.first() else { break };
-            match self.next_secondary(&suppressed, f.cell) {
-                Some(c) => suppressed[c] = true,
-                None => break,
+        let mut pending: std::collections::BTreeSet<usize> = self.audit(&suppressed, min_cell).iter().map(|r| r.cell).collect();
+        let copies = self.copies();
+        let mut stuck = false;
+        while let Some(f) = pending.pop_first() {
+            if self.audit_of(&suppressed, &[f], min_cell).is_empty() {
+                continue;
+            }
+            match self.next_secondary(&suppressed, f, &copies) {
+                Some(c) => {
+                    for &x in &copies[c] {
+                        suppressed[x] = true;
+                        pending.insert(x);
+                    }
+                    pending.insert(f);
+                }
+                None => {
+                    stuck = true;
+                    break;
+                }
             }
         }
+        if !stuck {
+            self.prune(&mut suppressed, min_cell, &copies);
+        }
         suppressed
+    }
+
+    /// For each cell, the cells that are the same figure (itself included): cells tied by
+    /// one-part constraints (`a == b`), i.e. copies of one figure in linked tables. Copies are
+    /// withheld and published together: withholding one copy of a published figure hides
+    /// nothing.
+    fn copies(&self) -> Vec<Vec<usize>> {
+        let n = self.values.len();
+        let mut group: Vec<usize> = (0..n).collect();
+        for (t, parts) in self.sums.iter().filter(|(_, p)| p.len() == 1) {
+            let (a, b) = (group[*t], group[parts[0]]);
+            if a != b {
+                for g in group.iter_mut() {
+                    if *g == b {
+                        *g = a;
+                    }
+                }
+            }
+        }
+        let mut members: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
+        for (c, g) in group.iter().enumerate() {
+            members.entry(*g).or_default().push(c);
+        }
+        (0..n).map(|c| members[&group[c]].clone()).collect()
+    }
+
+    /// Gives back secondary cells the audit shows are not needed, largest first. Publishing a
+    /// cell only adds information to its own component, so only that component is audited.
+    /// Components larger than [`PRUNE_LIMIT`] cells are left as they are, to bound the time.
+    fn prune(&self, suppressed: &mut [bool], min_cell: u32, copies: &[Vec<usize>]) {
+        let mut secondary: Vec<usize> = (0..self.values.len()).filter(|&c| suppressed[c] && !is_primary(self.values[c], min_cell)).collect();
+        secondary.sort_by(|a, b| self.values[*b].total_cmp(&self.values[*a]).then(a.cmp(b)));
+        for c in secondary {
+            if !suppressed[c] {
+                continue; // given back with a copy
+            }
+            let comps = self.components(suppressed);
+            let comp = comps.of(c).cells.to_vec();
+            if comp.len() > PRUNE_LIMIT {
+                continue;
+            }
+            for &x in &copies[c] {
+                suppressed[x] = false;
+            }
+            if !self.audit_of(suppressed, &comp, min_cell).is_empty() {
+                for &x in &copies[c] {
+                    suppressed[x] = true;
+                }
+            }
+        }
     }
 
     /// The simple method, kept as a baseline for comparison only: each primary cell also
@@ -138,20 +290,68 @@ impl Grid {
         suppressed
     }
 
-    /// The cell to suppress next to protect `cell`: published, non-zero, sharing a constraint
-    /// with it; interior cells before totals; the smallest first.
-    fn next_secondary(&self, suppressed: &[bool], cell: usize) -> Option<usize> {
-        let neighbours: Vec<usize> = self
-            .sums
-            .iter()
-            .filter(|(t, p)| *t == cell || p.contains(&cell))
-            .flat_map(|(t, p)| std::iter::once(*t).chain(p.iter().copied()))
-            .filter(|&c| c != cell && !suppressed[c] && self.values[c] > EPS)
-            .collect();
-        let best = |cands: &mut dyn Iterator<Item = usize>| cands.min_by(|a, b| self.values[*a].total_cmp(&self.values[*b]).then(a.cmp(b)));
-        best(&mut neighbours.iter().copied().filter(|c| !self.is_total(*c)))
-            .or_else(|| best(&mut neighbours.iter().copied()))
-            .or_else(|| best(&mut (0..self.values.len()).filter(|&c| !suppressed[c] && self.values[c] > EPS)))
+    /// The cell to suppress next to protect `cell`, published and non-zero. A constraint in
+    /// which only one figure is withheld pins that figure exactly, and only a cell of that
+    /// constraint can free it; so the choice is made, in this order, from:
+    ///
+    /// 1. a constraint pinning `cell` itself;
+    /// 2. a constraint pinning another withheld cell of its component (what pins a neighbour
+    ///    pins `cell` through the constraints they share);
+    /// 3. any constraint holding `cell`; and when none of those has a cell left, any
+    ///    constraint holding a withheld cell of its component.
+    ///
+    /// Within the chosen constraints: a cell that also lies in another constraint with a
+    /// withheld cell first (it closes a cycle of withheld cells, the pattern that protects,
+    /// instead of opening a new constraint that must be protected in turn), then interior
+    /// cells before totals, then the smallest. Copies of one figure count as one cell.
+    fn next_secondary(&self, suppressed: &[bool], cell: usize, copies: &[Vec<usize>]) -> Option<usize> {
+        let members = |k: usize| std::iter::once(self.sums[k].0).chain(self.sums[k].1.iter().copied());
+        // The one figure a constraint pins, if it withholds exactly one (all copies of it).
+        let pinned = |k: usize| -> Option<usize> {
+            let mut withheld = members(k).filter(|&c| suppressed[c]);
+            let first = withheld.next()?;
+            withheld.all(|c| copies[first].contains(&c)).then_some(first)
+        };
+        let choose = |pool: &[usize], target: usize| -> Option<usize> {
+            let same = |c: usize| copies[target].contains(&c);
+            pool.iter()
+                .flat_map(|&k| members(k))
+                .filter(|&c| !same(c) && !suppressed[c] && self.values[c] > EPS)
+                .min_by_key(|&c| {
+                    let closes = (0..self.sums.len()).any(|k| !pool.contains(&k) && members(k).any(|x| x == c) && members(k).any(|x| !same(x) && suppressed[x]));
+                    (!closes, self.is_total(c), OrderedValue(self.values[c]), c)
+                })
+        };
+        let holding = |target: usize| -> Vec<usize> { (0..self.sums.len()).filter(|&k| members(k).any(|c| copies[target].contains(&c))).collect() };
+        let own: Vec<usize> = holding(cell).into_iter().filter(|&k| pinned(k).is_some()).collect();
+        if let Some(c) = choose(&own, cell) {
+            return Some(c);
+        }
+        let comps = self.components(suppressed);
+        let comp = comps.of(cell).cells;
+        for k in 0..self.sums.len() {
+            if let Some(g) = pinned(k).filter(|g| comp.binary_search(g).is_ok())
+                && let Some(c) = choose(&[k], g)
+            {
+                return Some(c);
+            }
+        }
+        choose(&holding(cell), cell).or_else(|| {
+            let around: Vec<usize> = (0..self.sums.len()).filter(|&k| members(k).any(|c| comp.binary_search(&c).is_ok())).collect();
+            choose(&around, cell)
+        })
+    }
+}
+
+/// Cell values ordered for choosing (counts are never NaN).
+#[derive(PartialEq, PartialOrd)]
+struct OrderedValue(f64);
+
+impl Eq for OrderedValue {}
+
+impl Ord for OrderedValue {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
     }
 }
 
@@ -173,22 +373,39 @@ pub struct Suppression {
     pub secondary: usize,
 }
 
-/// Applies disclosure control to the tables of a publication: count tables are protected
-/// (T01 with T02, whose regions are sums of forces, as one system), audited, and refused if
-/// any suppressed cell can be recovered; a percentage is withheld when its numerator is or its
-/// denominator is below `min_cell`. Q02 (rows processed per force) is published as it is.
+/// Applies disclosure control to the tables of a publication. Count tables that publish the
+/// same figures are protected and audited as one system: `T01` with `T02` (each region is the
+/// sum of its forces), and any tables publishing the same margin (see [`shared_cells`]). A
+/// percentage is withheld when its numerator is or its denominator is below `min_cell`. Q02
+/// (rows processed per force) is published as it is.
 pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<Suppression>, AuditFailure> {
     use crate::Kind;
     let mut report = Vec::new();
-    // Groups of count tables audited together.
-    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let counts: Vec<usize> = (0..tables.len()).filter(|&i| tables[i].kind == Kind::Count).collect();
     let find = |id: &str, tables: &[crate::Table]| tables.iter().position(|t| t.id == id);
-    if let (Some(a), Some(b)) = (find("T01_scale_by_force", tables), find("T02_scale_by_region", tables)) {
-        groups.push(vec![a, b]);
+    let regions = find("T01_scale_by_force", tables).zip(find("T02_scale_by_region", tables));
+    let shared = shared_cells(tables);
+    // Groups of linked tables: union of the links.
+    let mut group_of: Vec<usize> = (0..tables.len()).collect();
+    let link = |a: usize, b: usize, g: &mut Vec<usize>| {
+        let (ga, gb) = (g[a], g[b]);
+        for x in g.iter_mut() {
+            if *x == gb {
+                *x = ga;
+            }
+        }
+    };
+    if let Some((f, r)) = regions {
+        link(f, r, &mut group_of);
     }
-    for (i, t) in tables.iter().enumerate() {
-        if t.kind == Kind::Count && !groups.iter().any(|g| g.contains(&i)) {
-            groups.push(vec![i]);
+    for ((a, _), (b, _)) in &shared {
+        link(*a, *b, &mut group_of);
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for &i in &counts {
+        match groups.iter_mut().find(|g| group_of[g[0]] == group_of[i]) {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
         }
     }
     for g in groups {
@@ -198,19 +415,24 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
             let t = &tables[i];
             offsets.push(grid.append(&Grid::of_table(t.rows.len(), t.cols.len(), &t.values)));
         }
-        if g.len() == 2 {
+        let at = |table: usize| offsets[g.iter().position(|&x| x == table).expect("table in group")];
+        if let Some((fi, ri)) = regions.filter(|(f, _)| g.contains(f)) {
             // Each region row of T02 is the sum of its forces' rows of T01, column by column.
-            let (f, r) = (&tables[g[0]], &tables[g[1]]);
+            let (f, r) = (&tables[fi], &tables[ri]);
             let cols = f.cols.len();
-            for (ri, (region, _)) in r.rows.iter().enumerate().take(r.rows.len() - 1) {
+            for (rr, (region, _)) in r.rows.iter().enumerate().take(r.rows.len() - 1) {
                 let forces: Vec<usize> = f.rows.iter().enumerate().take(f.rows.len() - 1)
                     .filter(|(_, (id, _))| csae_model::force(id).is_some_and(|x| &x.region == region))
-                    .map(|(fi, _)| fi)
+                    .map(|(fr, _)| fr)
                     .collect();
                 for c in 0..cols {
-                    grid.sums.push((offsets[1] + ri * cols + c, forces.iter().map(|fi| offsets[0] + fi * cols + c).collect()));
+                    grid.sums.push((at(ri) + rr * cols + c, forces.iter().map(|fr| at(fi) + fr * cols + c).collect()));
                 }
             }
+        }
+        // A figure two tables publish is one value: each copy equals the other.
+        for ((a, ca), (b, cb)) in shared.iter().filter(|((a, _), _)| g.contains(a)) {
+            grid.sums.push((at(*a) + ca, vec![at(*b) + cb]));
         }
         let suppressed = grid.protect(min_cell);
         if let Some(bad) = grid.audit(&suppressed, min_cell).first() {
@@ -269,6 +491,47 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
         tables[i].suppressed = flags;
     }
     Ok(report)
+}
+
+/// Cells that two count tables both publish, as `((table, cell), (table, cell))` with cells
+/// numbered row by row: the Total rows of tables of the same unit and columns (e.g. group-based
+/// crimes by category in T03, T04, T05, T13 and T14), the grand totals of tables of the same
+/// unit (victim records in T06 and T09), and the group-based crimes of T01 and the grand
+/// totals of the group-based crime tables. Only figures that are equal are linked, so a
+/// table of another base is never tied to one it merely resembles.
+pub fn shared_cells(tables: &[crate::Table]) -> Vec<((usize, usize), (usize, usize))> {
+    use crate::Kind;
+    let mut out = Vec::new();
+    let count: Vec<usize> = (0..tables.len()).filter(|&i| tables[i].kind == Kind::Count && !tables[i].rows.is_empty()).collect();
+    let total_row = |t: &crate::Table| (t.rows.len() - 1) * t.cols.len();
+    let grand = |t: &crate::Table| t.rows.len() * t.cols.len() - 1;
+    let value = |t: &crate::Table, cell: usize| t.values[cell / t.cols.len()][cell % t.cols.len()];
+    for (n, &a) in count.iter().enumerate() {
+        for &b in &count[n + 1..] {
+            let (ta, tb) = (&tables[a], &tables[b]);
+            if ta.unit != tb.unit {
+                continue;
+            }
+            if ta.cols == tb.cols && ta.values.last() == tb.values.last() {
+                for c in 0..ta.cols.len() {
+                    out.push(((a, total_row(ta) + c), (b, total_row(tb) + c)));
+                }
+            } else if value(ta, grand(ta)) == value(tb, grand(tb)) {
+                out.push(((a, grand(ta)), (b, grand(tb))));
+            }
+        }
+    }
+    // Group-based crimes: a column of T01's Total row, and the grand total of each table of them.
+    if let Some(f) = tables.iter().position(|t| t.id == "T01_scale_by_force") {
+        let t01 = &tables[f];
+        if let Some(c) = t01.cols.iter().position(|(code, _)| code == "GROUP_BASED") {
+            let cell = total_row(t01) + c;
+            if let Some(&b) = count.iter().find(|&&b| tables[b].unit == "group-based crimes" && value(&tables[b], grand(&tables[b])) == value(t01, cell)) {
+                out.push(((f, cell), (b, grand(&tables[b]))));
+            }
+        }
+    }
+    out
 }
 
 /// The public headline: the exact headline with every value that depends on a withheld
@@ -415,6 +678,54 @@ mod tests {
         assert!(!g.audit(&only_small, 5).is_empty(), "the region's first column (33) minus force 2's 30 gives 3");
     }
 
+    /// A count table (interior given; totals added) as the analysis makes them.
+    fn count_table(id: &str, unit: &str, interior: &[Vec<f64>]) -> crate::Table {
+        let cols = interior[0].len();
+        let mut values: Vec<Vec<Option<f64>>> = interior.iter().map(|r| r.iter().map(|x| Some(*x)).chain([Some(r.iter().sum())]).collect()).collect();
+        let total: Vec<Option<f64>> = (0..=cols).map(|c| Some(values.iter().map(|r| r[c].unwrap()).sum())).collect();
+        values.push(total);
+        let n = values.len();
+        crate::Table {
+            id: id.into(),
+            title: id.into(),
+            unit: unit.into(),
+            kind: crate::Kind::Count,
+            row_name: "r".into(),
+            rows: (0..n).map(|r| if r + 1 == n { ("Total".to_string(), "Total".to_string()) } else { (format!("R{r}"), format!("R{r}")) }).collect(),
+            cols: (0..=cols).map(|c| if c == cols { ("Total".to_string(), "Total".to_string()) } else { (format!("C{c}"), format!("C{c}")) }).collect(),
+            suppressed: vec![vec![false; cols + 1]; n],
+            bases: Vec::new(),
+            values,
+        }
+    }
+
+    /// The joint system of some tables with every shared cell tied to its copy, and the
+    /// suppression the tables carry, built independently of `protect_tables`.
+    fn joint(tables: &[crate::Table]) -> (Grid, Vec<bool>) {
+        let mut g = Grid { values: Vec::new(), sums: Vec::new() };
+        let mut offsets = Vec::new();
+        let mut s = Vec::new();
+        for t in tables {
+            offsets.push(g.append(&Grid::of_table(t.rows.len(), t.cols.len(), &t.values)));
+            s.extend(t.suppressed.iter().flatten().copied());
+        }
+        for ((a, ca), (b, cb)) in shared_cells(tables) {
+            g.sums.push((offsets[a] + ca, vec![offsets[b] + cb]));
+        }
+        (g, s)
+    }
+
+    #[test]
+    fn tables_sharing_a_margin_are_linked_only_when_the_margin_is_the_same() {
+        let a = count_table("A", "group-based crimes", &[vec![1.0, 10.0], vec![2.0, 12.0]]);
+        let b = count_table("B", "group-based crimes", &[vec![0.0, 15.0], vec![3.0, 7.0]]);
+        let c = count_table("C", "group-based crimes", &[vec![4.0, 15.0], vec![3.0, 7.0]]);
+        let d = count_table("D", "victim records", &[vec![0.0, 15.0], vec![3.0, 7.0]]);
+        let links = shared_cells(&[a, b, c, d]);
+        // A and B: the whole Total row (3 cells); C has another margin; D another unit.
+        assert_eq!(links, vec![((0, 6), (1, 6)), ((0, 7), (1, 7)), ((0, 8), (1, 8))]);
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 60, ..Default::default() })]
         #[test]
@@ -427,6 +738,28 @@ mod tests {
             let refs: Vec<&[f64]> = interior.iter().map(Vec::as_slice).collect();
             let (g, _, _) = table(&refs);
             let s = g.protect(min_cell);
+            passes(&g, &s, min_cell);
+        }
+
+        #[test]
+        fn tables_sharing_a_margin_pass_the_joint_audit(
+            rows_a in 1usize..4, rows_b in 1usize..4, cols in 1usize..4,
+            cells in proptest::collection::vec(proptest::prop_oneof![3 => proptest::prelude::Just(0u32), 3 => 1u32..5, 4 => 5u32..40], 18),
+            min_cell in 3u32..7,
+        ) {
+            // Two tables of the same unit and columns whose Total rows are the same: B's rows
+            // split A's column totals differently (B's last row takes the remainder).
+            let a: Vec<Vec<f64>> = (0..rows_a).map(|r| (0..cols).map(|c| f64::from(cells[r * 3 + c])).collect()).collect();
+            let col_totals: Vec<f64> = (0..cols).map(|c| a.iter().map(|r| r[c]).sum()).collect();
+            let mut b: Vec<Vec<f64>> = (0..rows_b.saturating_sub(1)).map(|r| (0..cols).map(|c| f64::from(cells[9 + r * 3 + c]).min(col_totals[c])).collect()).collect();
+            let used: Vec<f64> = (0..cols).map(|c| b.iter().map(|r| r[c]).sum()).collect();
+            if used.iter().zip(&col_totals).any(|(u, t)| u > t) {
+                return Ok(());
+            }
+            b.push((0..cols).map(|c| col_totals[c] - used[c]).collect());
+            let mut tables = vec![count_table("TA", "group-based crimes", &a), count_table("TB", "group-based crimes", &b)];
+            protect_tables(&mut tables, min_cell).expect("protection passes its own audit");
+            let (g, s) = joint(&tables);
             passes(&g, &s, min_cell);
         }
     }

@@ -130,11 +130,6 @@ impl Analysis {
         Ok(Analysis { runtime, ctx, params, networks, manifest })
     }
 
-    /// Runs SQL and collects the result.
-    fn collect(&self, sql: &str) -> Result<Vec<RecordBatch>, AnalysisError> {
-        self.runtime.block_on(async { Ok(self.ctx.sql(sql).await?.collect().await?) })
-    }
-
     /// A read-only query for `csae sql`: anything but a query (DDL, DML, SET…) is refused.
     pub fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, AnalysisError> {
         let opts = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
@@ -152,19 +147,21 @@ impl Analysis {
         definitions::definitions(&self.params)
     }
 
-    /// Every published table, in order, each count table followed by its percentages.
+    /// Every published table, in order, each count table followed by its percentages. The
+    /// queries run concurrently (each is planned on its own task), then are pivoted in order.
     pub fn tables(&self) -> Result<Vec<Table>, AnalysisError> {
+        let specs = tables::specs(self.params.from, self.params.to);
+        let results = self.collect_all(specs.iter().map(|s| s.sql.clone()).collect())?;
         let mut out = Vec::new();
-        for spec in tables::specs(self.params.from, self.params.to) {
-            let batches = self.collect(&spec.sql)?;
+        for (spec, batches) in specs.iter().zip(results) {
             match spec.kind {
                 Kind::Percent => {
                     let cells = rows4(&batches);
-                    out.push(tables::pivot_percent(&spec, &cells));
+                    out.push(tables::pivot_percent(spec, &cells));
                 }
                 Kind::Count | Kind::Measures => {
                     let cells = rows3(&batches);
-                    let t = tables::pivot_counts(&spec, &cells);
+                    let t = tables::pivot_counts(spec, &cells);
                     let pct = spec.pct.map(|of| tables::percentages(&t, of));
                     out.push(t);
                     out.extend(pct);
@@ -174,22 +171,51 @@ impl Analysis {
         Ok(out)
     }
 
+    /// Runs several queries concurrently; results in the order given.
+    fn collect_all(&self, sqls: Vec<String>) -> Result<Vec<Vec<RecordBatch>>, AnalysisError> {
+        self.runtime.block_on(async {
+            let mut set = tokio::task::JoinSet::new();
+            for (i, sql) in sqls.into_iter().enumerate() {
+                let ctx = self.ctx.clone();
+                set.spawn(async move { (i, async { Ok::<_, AnalysisError>(ctx.sql(&sql).await?.collect().await?) }.await) });
+            }
+            let mut out: Vec<Option<Vec<RecordBatch>>> = Vec::new();
+            while let Some(done) = set.join_next().await {
+                let (i, result) = done.map_err(|e| AnalysisError::Query(e.to_string()))?;
+                if out.len() <= i {
+                    out.resize(i + 1, None);
+                }
+                out[i] = Some(result?);
+            }
+            Ok(out.into_iter().map(|x| x.unwrap_or_default()).collect())
+        })
+    }
+
     /// The headline figures (exact, as in internal mode).
     pub fn headline(&self) -> Result<Headline, AnalysisError> {
         use headline::{NetworkHeadline, Period, share};
-        let one = |sql: &str| -> Result<Vec<i64>, AnalysisError> {
-            let b = self.collect(sql)?;
-            let batch = b.iter().find(|b| b.num_rows() > 0);
-            Ok(match batch {
+        let mut results = self
+            .collect_all(vec![
+                "SELECT count(DISTINCT force_id) FROM period_crimes".into(),
+                "SELECT sum(CASE WHEN is_csae THEN 1 ELSE 0 END), sum(CASE WHEN is_csae THEN 0 ELSE 1 END) FROM crime_scope".into(),
+                "SELECT category, category_source, online, recency, count(*) FROM group_crimes GROUP BY 1, 2, 3, 4".into(),
+                "SELECT age_band, ethnicity_group, nationality_group, count(*) FROM suspect_records GROUP BY 1, 2, 3".into(),
+                "SELECT sex, count(*) FROM victim_records GROUP BY 1".into(),
+            ])?
+            .into_iter();
+        let mut next = || results.next().unwrap_or_default();
+        // The first non-empty row of a result, as integers.
+        let one = |b: Vec<RecordBatch>| -> Vec<i64> {
+            match b.iter().find(|b| b.num_rows() > 0) {
                 Some(b) => (0..b.num_columns()).map(|c| int_at(b.column(c), 0)).collect(),
                 None => Vec::new(),
-            })
+            }
         };
-        let forces = one("SELECT count(DISTINCT force_id) FROM period_crimes")?;
-        let scope = one("SELECT sum(CASE WHEN is_csae THEN 1 ELSE 0 END), sum(CASE WHEN is_csae THEN 0 ELSE 1 END) FROM crime_scope")?;
-        let groups = rows_n(&self.collect("SELECT category, category_source, online, recency, count(*) FROM group_crimes GROUP BY 1, 2, 3, 4")?, 4);
-        let suspects = rows_n(&self.collect("SELECT age_band, ethnicity_group, nationality_group, count(*) FROM suspect_records GROUP BY 1, 2, 3")?, 3);
-        let victims = rows_n(&self.collect("SELECT sex, count(*) FROM victim_records GROUP BY 1")?, 1);
+        let forces = one(next());
+        let scope = one(next());
+        let groups = rows_n(&next(), 4);
+        let suspects = rows_n(&next(), 3);
+        let victims = rows_n(&next(), 1);
         let sum = |rows: &[(Vec<String>, u64)], f: &dyn Fn(&[String]) -> bool| -> u64 { rows.iter().filter(|(k, _)| f(k)).map(|(_, n)| n).sum() };
         let gb = sum(&groups, &|_| true);
         let csae = scope.first().copied().unwrap_or(0) as u64;

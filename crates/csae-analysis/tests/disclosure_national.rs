@@ -22,6 +22,7 @@ fn every_table_passes_the_audit_and_the_simple_method_is_compared() {
     let report = protect_tables(&mut tables, 5).expect("every table passes the audit");
     for s in &report {
         ours += s.primary + s.secondary;
+        eprintln!("{:<40} primary {:>4} secondary {:>4}", s.table, s.primary, s.secondary);
     }
     eprintln!("cells withheld: audit-driven {ours}; simple method {simple}, of which {simple_exposed} still recoverable or narrowed");
     assert!(ours > 0);
