@@ -104,6 +104,25 @@ fn main() {
     rows.push(step("csae report (internal, all tables + headline)", RUNS, || csae(&["report", &p(&ds), "--out", &p(&publication), "--disclosure", "internal"])));
     let public = tmp.path().join("public");
     rows.push(step("csae report (public: + suppression and exact audit)", RUNS, || csae(&["report", &p(&ds), "--out", &p(&public)])));
+    // Stages of the public report, from its own timing lines (CSAE_TIMING=1).
+    let mut stages: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    for _ in 0..RUNS {
+        let o = Command::new(env!("CARGO_BIN_EXE_csae")).args(["report", &p(&ds), "--out", &p(&public)]).env("CSAE_TIMING", "1").output().unwrap();
+        for line in String::from_utf8_lossy(&o.stderr).lines().filter_map(|l| l.strip_prefix("timing: ")) {
+            if let Some((stage, secs)) = line.strip_suffix(" s").and_then(|l| l.rsplit_once(' ')) {
+                stages.entry(stage.to_string()).or_default().push(Duration::from_secs_f64(secs.parse().unwrap_or(0.0)));
+            }
+        }
+    }
+    for stage in ["analysis", "disclosure control", "publication files"] {
+        if let Some(t) = stages.remove(stage) {
+            rows.push((format!("  of which {stage}{}", match stage {
+                "disclosure control" => " (suppression + exact audit of every table)",
+                "publication files" => " (CSV, tables.xlsx, report.html, headline)",
+                _ => "",
+            }), median(t), 0.0));
+        }
+    }
     let ds2 = tmp.path().join("ds2");
     rows.push(step("end to end: CSV returns → ingest → report", RUNS, || {
         let _ = std::fs::remove_dir_all(&ds2);

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use csae_analysis::{Analysis, Options};
 use csae_ingest::ingest::{IngestOptions, ingest};
 use csae_ingest::pseudonym::Key;
 use csae_synth::{Format, SynthOptions, synth};
@@ -31,12 +30,9 @@ pub fn run(a: DemoArgs) -> CliResult {
     let outcome = ingest(&sources, skipped, &dataset, &key, &iopts).map_err(CliError::unusable)?;
     pb.finish_and_clear();
 
-    let pb = crate::progress::spinner("3/3 analysing and writing the publication");
-    let analysis = Analysis::open(&dataset, &Options::default()).map_err(CliError::unusable)?;
-    let headline = analysis.headline().map_err(CliError::unusable)?;
-    let mut tables = analysis.tables().map_err(CliError::unusable)?;
-    let (public, _) = crate::cmd_report::protect(&headline, &mut tables, 5)?;
-    csae_publish::write(&publication, &public, &tables, csae_publish::Mode::Public).map_err(|e| CliError::unusable(format!("cannot write {} ({e})", publication.display())))?;
+    let pb = crate::progress::spinner("3/3 analysing and writing the publication (tables, workbook, report)");
+    let published = csae_publish::publish(&dataset, &publication, &csae_publish::PublishOptions::default()).map_err(crate::cmd_report::publish_error)?;
+    let headline = published.headline;
     pb.finish_and_clear();
 
     let totals = csae_ingest::ingest::totals(&outcome.report);
@@ -48,6 +44,7 @@ pub fn run(a: DemoArgs) -> CliResult {
     println!("  of group-based: familial {}, CSE {}", pct(headline.familial_share), pct(headline.group_based_by_category.get("CSE").map(|&n| n as f64 / headline.group_based_crimes.max(1) as f64)));
     println!("  suspects aged 10-17 (of known ages): {}; suspect ethnicity recorded: {}", pct(headline.suspects_aged_10_17_share_of_known), pct(headline.suspect_ethnicity_recorded_share));
     println!("  networks: {} ({} multi-offender, {} spanning forces)", headline.networks.count, headline.networks.multi_offender, headline.networks.multi_force);
-    println!("publication: {} (public mode, OFFICIAL; {:.1} s)", publication.join("headline.json").display(), start.elapsed().as_secs_f64());
+    println!("  disclosure control: {} cells withheld, every withheld cell audited", published.withheld);
+    println!("report: {} (public mode, OFFICIAL; {:.1} s)", publication.join("report.html").display(), start.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }

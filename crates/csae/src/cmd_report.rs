@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use csae_analysis::{Analysis, Headline, Options};
+use csae_analysis::Options;
+use csae_publish::{Mode, PublishError, PublishOptions, publish};
 
 use crate::cli::{AnalysisArgs, Disclosure, Ethnicity, ReportArgs};
 use crate::error::{CliError, CliResult};
@@ -11,37 +12,33 @@ pub fn options(a: &AnalysisArgs) -> Options {
     Options { period: a.period, min_suspects: a.min_suspects, officer_fallback: a.ethnicity == Ethnicity::OfficerFallback }
 }
 
-/// Disclosure control for a public publication: withholds cells in `tables` (refusing, exit
-/// 1, when the audit fails) and returns the public headline and how many cells were withheld.
-pub fn protect(headline: &Headline, tables: &mut [csae_analysis::Table], min_cell: u32) -> Result<(serde_json::Value, usize), CliError> {
-    let report = csae_analysis::disclosure::protect_tables(tables, min_cell).map_err(|e| CliError { message: e.0, exit_code: 1 })?;
-    let cells = report.iter().map(|s| s.primary + s.secondary).sum();
-    Ok((csae_analysis::disclosure::public_headline(headline, tables, min_cell), cells))
+/// A publication error as the command line reports it: a refused audit is exit 1 (the data
+/// was processed, the user must act), anything else exit 2.
+pub fn publish_error(e: PublishError) -> CliError {
+    match e {
+        PublishError::AuditFailed(m) => CliError { message: m, exit_code: 1 },
+        PublishError::Unusable(m) => CliError::unusable(m),
+    }
 }
 
 pub fn run(a: ReportArgs) -> CliResult {
-    let pb = crate::progress::spinner("analysing the dataset");
-    let result = Analysis::open(&a.dataset, &options(&a.analysis)).and_then(|an| Ok((an.headline()?, an.tables()?)));
-    pb.finish_and_clear();
-    let (headline, mut tables) = result.map_err(CliError::unusable)?;
-    let (mode, json) = match a.disclosure {
-        Disclosure::Internal => (csae_publish::Mode::Internal, serde_json::to_value(&headline).expect("headline serialises")),
-        Disclosure::Public => {
-            if a.min_cell < 2 {
-                return Err(CliError::unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", a.min_cell)));
-            }
-            let (json, cells) = protect(&headline, &mut tables, a.min_cell)?;
-            println!("disclosure control: {cells} cells withheld (min cell {})", a.min_cell);
-            (csae_publish::Mode::Public, json)
-        }
+    let mode = match a.disclosure {
+        Disclosure::Internal => Mode::Internal,
+        Disclosure::Public => Mode::Public,
     };
-    csae_publish::write(&a.out, &json, &tables, mode)
-        .map_err(|e| CliError::unusable(format!("cannot write the publication to {} ({e})", a.out.display())))?;
+    let pb = crate::progress::spinner("analysing the dataset and writing the publication");
+    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell });
+    pb.finish_and_clear();
+    let p = result.map_err(publish_error)?;
+    let h = &p.headline;
+    if mode == Mode::Public {
+        println!("disclosure control: {} cells withheld (min cell {})", p.withheld, a.min_cell);
+    }
     let pct = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.1}%", 100.0 * v));
     println!(
         "{} to {}: {} CSAE crimes, {} group-based ({}); familial {} of group-based; {} networks",
-        headline.period.from, headline.period.to, headline.csae_crimes, headline.group_based_crimes, pct(headline.group_based_share), pct(headline.familial_share), headline.networks.count
+        h.period.from, h.period.to, h.csae_crimes, h.group_based_crimes, pct(h.group_based_share), pct(h.familial_share), h.networks.count
     );
-    println!("publication ({}): {} ({} tables)", mode.marking(), a.out.display(), tables.len());
+    println!("publication ({}): {} ({} tables)", mode.marking(), a.out.join("report.html").display(), p.tables);
     Ok(ExitCode::SUCCESS)
 }

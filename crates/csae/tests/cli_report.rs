@@ -35,7 +35,8 @@ fn report_writes_the_headline_and_tables_of_the_sample() {
     assert_eq!(h["group_based_crimes"], 6);
     assert_eq!(h["marking"], "OFFICIAL-SENSITIVE");
     let t01 = std::fs::read_to_string(out.join("tables/T01_scale_by_force.csv")).unwrap();
-    assert!(t01.starts_with("force,label,GROUP_BASED,NOT_GROUP_BASED,Total\n"), "{t01}");
+    assert!(t01.starts_with("# OFFICIAL-SENSITIVE; T01_scale_by_force: "), "{t01}");
+    assert_eq!(t01.lines().nth(1), Some("force,label,GROUP_BASED,NOT_GROUP_BASED,Total"), "{t01}");
     assert!(t01.contains("\ncumbria,Cumbria,6,1,7\n"), "{t01}");
     assert!(t01.ends_with("Total,Total,6,1,7\n"), "{t01}");
     // No pseudonym of the dataset appears in any published file.
@@ -43,10 +44,7 @@ fn report_writes_the_headline_and_tables_of_the_sample() {
     let listing = String::from_utf8_lossy(&o.stdout).into_owned();
     let pseudonyms: Vec<&str> = listing.split(|c: char| !c.is_ascii_hexdigit()).filter(|w| w.len() == 64).collect();
     assert!(pseudonyms.len() > 30, "{listing}");
-    let mut files = vec![out.join("headline.json"), out.join("README.txt")];
-    files.extend(std::fs::read_dir(out.join("tables")).unwrap().map(|f| f.unwrap().path()));
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
+    for (f, text) in publication_text(&out) {
         assert!(pseudonyms.iter().all(|ps| !text.contains(ps)), "{} holds a pseudonym", f.display());
     }
     // Rerun replaces in place; a folder that is not a publication is refused.
@@ -95,8 +93,10 @@ fn demo_runs_the_pipeline_end_to_end() {
     let o = csae(&["demo", "--out", p(&out), "--scale", "0.02"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("group-based") && text.contains("publication:"), "{text}");
-    assert!(out.join("publication/headline.json").exists());
+    assert!(text.contains("group-based") && text.contains("report.html"), "{text}");
+    for f in ["headline.json", "report.html", "tables.xlsx", "README.txt", "tables/T01_scale_by_force.csv"] {
+        assert!(out.join("publication").join(f).is_file(), "{f} missing");
+    }
     // Running it again reuses the key and replaces everything.
     assert!(csae(&["demo", "--out", p(&out), "--scale", "0.02"]).status.success());
 }
@@ -118,7 +118,8 @@ fn public_mode_publishes_no_small_count_and_no_pseudonym() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        for line in text.lines().skip(1) {
+        assert!(text.starts_with("# OFFICIAL; "), "{name} carries no marking");
+        for line in text.lines().skip(2) {
             for cell in line.split(',').skip(2) {
                 if let Ok(n) = cell.parse::<u64>() {
                     assert!(n == 0 || n >= 5, "{name}: {n} published in {line}");
@@ -129,8 +130,80 @@ fn public_mode_publishes_no_small_count_and_no_pseudonym() {
     let o = csae(&["sql", p(&ds), "SELECT crime_ref AS x FROM crimes UNION ALL SELECT person_ref FROM suspects UNION ALL SELECT person_ref FROM victims"]);
     let listing = String::from_utf8_lossy(&o.stdout).into_owned();
     let pseudonyms: Vec<&str> = listing.split(|c: char| !c.is_ascii_hexdigit()).filter(|w| w.len() == 64).collect();
-    for f in std::fs::read_dir(out.join("tables")).unwrap().map(|f| f.unwrap().path()).chain([out.join("headline.json"), out.join("README.txt")]) {
-        let text = std::fs::read_to_string(&f).unwrap();
+    for (f, text) in publication_text(&out) {
         assert!(pseudonyms.iter().all(|ps| !text.contains(ps)), "{}", f.display());
+        assert!(text.contains("OFFICIAL") && !text.contains("OFFICIAL-SENSITIVE"), "{} carries no public marking", f.display());
+    }
+}
+
+/// Every file of a publication as text: CSV, JSON, HTML and README as they are; the workbook
+/// as the text of all its cells (and its sheet names).
+fn publication_text(out: &Path) -> Vec<(PathBuf, String)> {
+    use calamine::{Reader, open_workbook_auto};
+    let mut files: Vec<PathBuf> = std::fs::read_dir(out).unwrap().map(|f| f.unwrap().path()).filter(|f| f.is_file()).collect();
+    files.extend(std::fs::read_dir(out.join("tables")).unwrap().map(|f| f.unwrap().path()));
+    assert!(files.iter().any(|f| f.ends_with("tables.xlsx")) && files.iter().any(|f| f.ends_with("report.html")));
+    files
+        .into_iter()
+        .map(|f| {
+            let text = if f.extension().is_some_and(|e| e == "xlsx") {
+                let mut wb = open_workbook_auto(&f).unwrap();
+                let mut text = String::new();
+                for name in wb.sheet_names() {
+                    text.push_str(&name);
+                    text.push('\n');
+                    let range = wb.worksheet_range(&name).unwrap();
+                    for row in range.rows() {
+                        for c in row {
+                            text.push_str(&c.to_string());
+                            text.push('\t');
+                        }
+                        text.push('\n');
+                    }
+                }
+                text
+            } else {
+                std::fs::read_to_string(&f).unwrap()
+            };
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn public_files_hold_no_reference_or_pseudonym_of_the_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let o = csae(&["demo", "--out", p(&out), "--scale", "0.03"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ds = out.join("dataset");
+    // Pseudonyms as stored, and the force references and PNC ids as sent.
+    let o = csae(&["sql", p(&ds), "SELECT crime_ref AS x FROM crimes UNION ALL SELECT person_ref FROM suspects UNION ALL SELECT person_ref FROM victims UNION ALL SELECT pnc_id FROM suspects WHERE pnc_id IS NOT NULL"]);
+    let listing = String::from_utf8_lossy(&o.stdout).into_owned();
+    let mut secrets: std::collections::BTreeSet<String> = listing.split(|c: char| !c.is_ascii_hexdigit()).filter(|w| w.len() == 64).map(str::to_string).collect();
+    assert!(secrets.len() > 1000, "{}", secrets.len());
+    for entry in std::fs::read_dir(out.join("returns")).unwrap() {
+        let dir = entry.unwrap().path();
+        for table in ["crimes", "victims", "suspects"] {
+            let Ok(mut r) = csv::Reader::from_path(dir.join(format!("{table}.csv"))) else { continue };
+            let headers = r.headers().unwrap().clone();
+            let cols: Vec<usize> = headers.iter().enumerate().filter(|(_, h)| ["crime_ref", "person_ref", "pnc_id"].contains(h)).map(|(i, _)| i).collect();
+            for rec in r.records().flatten() {
+                for &c in &cols {
+                    let v = rec.get(c).unwrap_or("").trim();
+                    // Short unidentified placeholders (UNK1) are not references of anyone.
+                    if v.len() >= 6 {
+                        secrets.insert(v.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let publication = publication_text(&out.join("publication"));
+    assert!(publication.len() >= 20);
+    for (f, text) in publication {
+        if let Some(s) = secrets.iter().find(|s| text.contains(s.as_str())) {
+            panic!("{} holds {s}", f.display());
+        }
     }
 }

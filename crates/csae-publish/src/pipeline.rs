@@ -1,0 +1,97 @@
+//! Dataset → publication folder in one call: the analysis, disclosure control (public mode)
+//! and every output file. `csae report`, `csae demo` and the portal's builds all come here, so
+//! a publication means the same thing whichever way it was made.
+
+use std::path::Path;
+
+use csae_analysis::{Analysis, Headline, Options};
+
+use crate::Mode;
+
+/// How to build a publication (the `csae report` flags).
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    pub analysis: Options,
+    pub mode: Mode,
+    /// Smallest count published in public mode (`--min-cell`, default 5).
+    pub min_cell: u32,
+}
+
+impl Default for PublishOptions {
+    fn default() -> Self {
+        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5 }
+    }
+}
+
+/// What was published.
+#[derive(Debug)]
+pub struct Published {
+    /// The exact headline (for the terminal and the portal's analysts; never written in public mode).
+    pub headline: Headline,
+    /// The headline as written to `headline.json` (public: values that depend on withheld cells are null).
+    pub headline_json: serde_json::Value,
+    /// Cells withheld by disclosure control, primary and secondary.
+    pub withheld: usize,
+    pub tables: usize,
+}
+
+/// Why nothing was published: the input or options are unusable (exit 2), or the disclosure
+/// audit refused a table (exit 1). Either way the previous publication is untouched.
+#[derive(Debug)]
+pub enum PublishError {
+    Unusable(String),
+    AuditFailed(String),
+}
+
+impl std::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublishError::Unusable(m) | PublishError::AuditFailed(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+/// Builds the publication of `dataset` into `out` (replacing an earlier one there atomically).
+pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Published, PublishError> {
+    if opts.mode == Mode::Public && opts.min_cell < 2 {
+        return Err(PublishError::Unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", opts.min_cell)));
+    }
+    let timing = Timing::new();
+    let analysis = Analysis::open(dataset, &opts.analysis).map_err(|e| PublishError::Unusable(e.to_string()))?;
+    let headline = analysis.headline().map_err(|e| PublishError::Unusable(e.to_string()))?;
+    let mut tables = analysis.tables().map_err(|e| PublishError::Unusable(e.to_string()))?;
+    let context = crate::Context::of(&analysis, opts);
+    drop(analysis);
+    timing.lap("analysis");
+    let (headline_json, withheld) = match opts.mode {
+        Mode::Internal => (serde_json::to_value(&headline).expect("headline serialises"), 0),
+        Mode::Public => {
+            let report = csae_analysis::disclosure::protect_tables(&mut tables, opts.min_cell).map_err(|e| PublishError::AuditFailed(e.0))?;
+            let cells = report.iter().map(|s| s.primary + s.secondary).sum();
+            (csae_analysis::disclosure::public_headline(&headline, &tables, opts.min_cell), cells)
+        }
+    };
+    timing.lap("disclosure control");
+    crate::write(out, &headline_json, &tables, &context).map_err(|e| PublishError::Unusable(format!("cannot write the publication to {} ({e}); choose a writable folder for --out", out.display())))?;
+    timing.lap("publication files");
+    Ok(Published { headline, headline_json, withheld, tables: tables.len() })
+}
+
+/// With `CSAE_TIMING` set, each stage's wall time goes to stderr as `timing: <stage> <s> s`
+/// (the pipeline benchmark reads these lines).
+struct Timing(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Timing {
+    fn new() -> Timing {
+        Timing(std::env::var_os("CSAE_TIMING").map(|_| std::cell::Cell::new(std::time::Instant::now())))
+    }
+
+    fn lap(&self, stage: &str) {
+        if let Some(t) = &self.0 {
+            eprintln!("timing: {stage} {:.3} s", t.get().elapsed().as_secs_f64());
+            t.set(std::time::Instant::now());
+        }
+    }
+}
