@@ -44,6 +44,94 @@ pub enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Run the collection portal: forces upload returns, analysts track, build and download (see docs/portal.md).
+    #[command(after_help = "Examples:\n  csae serve                                   (http://127.0.0.1:8080/, data in ./csae-data)\n  csae serve --config portal.toml --listen 0.0.0.0:8443 --data-dir /srv/csae")]
+    Serve(ServeArgs),
+    /// Manage the portal's users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage the portal's API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Check the portal's audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// The flags every portal command takes.
+#[derive(Args)]
+pub struct PortalArgs {
+    /// The portal's TOML config file (keys in docs/portal.md; a database_url there selects PostgreSQL).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The data folder: uploads, builds, key, audit head, and the embedded database. Default: ./csae-data.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub portal: PortalArgs,
+    /// The address to listen on. Default: 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line, at least 12 characters).
+    #[command(after_help = "Examples:\n  printf '%s\\n' \"$PASSWORD\" | csae user add --username cumbria.sub --role submitter --force cumbria\n  csae user add --username lead --role admin,analyst < password.txt")]
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+pub struct UserAddArgs {
+    #[arg(long, value_name = "U")]
+    pub username: String,
+    /// submitter, force_viewer, analyst, admin (or admin,analyst).
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// The force a submitter or force_viewer is bound to, e.g. cumbria.
+    #[arg(long, value_name = "F")]
+    pub force: Option<String>,
+    #[command(flatten)]
+    pub portal: PortalArgs,
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Make a new API token for a user and print it once.
+    #[command(after_help = "Example:\n  csae token new --username cumbria.sub")]
+    New(TokenArgs),
+    /// Revoke every API token of a user.
+    Revoke(TokenArgs),
+}
+
+#[derive(Args)]
+pub struct TokenArgs {
+    #[arg(long, value_name = "U")]
+    pub username: String,
+    #[command(flatten)]
+    pub portal: PortalArgs,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit log; exit 1 when an entry was edited, removed or reordered.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub portal: PortalArgs,
 }
 
 #[derive(Args)]

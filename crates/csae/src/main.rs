@@ -4,6 +4,7 @@ mod cli;
 mod cmd_demo;
 mod cmd_ingest;
 mod cmd_key;
+mod cmd_portal;
 mod cmd_report;
 mod cmd_sql;
 mod cmd_synth;
@@ -31,6 +32,11 @@ fn main() -> ExitCode {
         cli::Command::Sql(a) => cmd_sql::run(a),
         cli::Command::Synth(a) => cmd_synth::run(a),
         cli::Command::Key { command: cli::KeyCommand::New(a) } => cmd_key::new(a),
+        cli::Command::Serve(a) => cmd_portal::serve(a),
+        cli::Command::User { command: cli::UserCommand::Add(a) } => cmd_portal::user_add(a),
+        cli::Command::Token { command: cli::TokenCommand::New(a) } => cmd_portal::token_new(a),
+        cli::Command::Token { command: cli::TokenCommand::Revoke(a) } => cmd_portal::token_revoke(a),
+        cli::Command::Audit { command: cli::AuditCommand::Verify(a) } => cmd_portal::audit_verify(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,160 @@
+//! The JSON API under `/api/v1` (bearer tokens only: no cookies, so no CSRF surface).
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::server::{ClientIp, Shared};
+use crate::upload::receive;
+
+type ApiResult = Result<Response, ApiError>;
+
+#[derive(Deserialize, Default)]
+pub struct PeriodQuery {
+    pub period: Option<String>,
+}
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/periods", get(list_periods).post(open_period))
+        .route("/api/v1/submissions", get(list_submissions).post(upload).layer(DefaultBodyLimit::disable()))
+        .route("/api/v1/submissions/{id}", get(view_submission))
+        .route("/api/v1/submissions/{id}/confirm", post(confirm))
+        .route("/api/v1/submissions/{id}/discard", post(discard))
+        .route("/api/v1/tracker", get(tracker))
+        .route("/api/v1/builds", post(build))
+        .route("/api/v1/builds/{id}", get(view_build))
+        .route("/api/v1/builds/{id}/files/{name}", get(download))
+        .route("/api/v1/{*rest}", axum::routing::any(no_route))
+}
+
+async fn no_route() -> ApiError {
+    ApiError::not_found("there is no such API route; see /api/v1/openapi.json")
+}
+
+async fn openapi() -> Response {
+    Json(crate::openapi::document()).into_response()
+}
+
+async fn me(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "me").await?;
+    Ok(Json(serde_json::json!({"username": p.username, "roles": p.roles.iter().map(|r| r.name()).collect::<Vec<_>>(), "force_id": p.force})).into_response())
+}
+
+async fn list_periods(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "list_periods").await?;
+    Ok(Json(serde_json::json!({"periods": app.list_periods(&p).await?})).into_response())
+}
+
+#[derive(Deserialize)]
+struct NewPeriod {
+    id: String,
+    from: String,
+    to: String,
+}
+
+async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "open_period").await?;
+    if let Err(e) = p.require(&[crate::access::Role::Admin, crate::access::Role::Analyst]) {
+        let r: Result<(), ApiError> = Err(e);
+        app.audit_result(&p, &ip, "open_period", None, None, &r, "").await;
+        return Err(r.unwrap_err());
+    }
+    let np: NewPeriod = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request("bad_json", format!("the body is not a period ({e}); send {{\"id\":\"2023\",\"from\":\"2023-01-01\",\"to\":\"2023-12-31\"}}"))
+    })?;
+    let period = app.open_period(&p, &ip, &np.id, &np.from, &np.to).await?;
+    Ok((StatusCode::CREATED, Json(period)).into_response())
+}
+
+async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>, body: Body) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "upload").await?;
+    let (period, force) = app.upload_precheck(&p, &ip, q.period.as_deref()).await?;
+    if let Some(len) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+        && len > app.cfg.max_upload_bytes
+    {
+        let e = receive::too_large(app.cfg.max_upload_bytes);
+        app.upload_refused(&p, &ip, &e).await;
+        return Err(e);
+    }
+    // The client may name its file (shown back, checked for another force's id).
+    let file_name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::upload::clean_file_name)
+        .unwrap_or_else(|| "upload".into());
+    let received = match receive::from_body(body, &app.layout.temp_path("upload"), app.cfg.max_upload_bytes).await {
+        Ok(r) => r,
+        Err(e) => {
+            app.upload_refused(&p, &ip, &e).await;
+            return Err(e);
+        }
+    };
+    let s = app.upload(&p, &ip, &period, force, &file_name, received).await?;
+    let mut v = serde_json::json!({"id": s.id, "force_id": s.force_id, "period": s.period, "status": s.status});
+    v["validation"] = s.validation_json();
+    v["rows"] = serde_json::json!({"read": s.rows_read, "accepted": s.rows_accepted, "rejected": s.rows_rejected});
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+async fn list_submissions(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "list_submissions").await?;
+    let subs = app.list_submissions(&p, &ip, q.period.as_deref()).await?;
+    Ok(Json(serde_json::json!({"submissions": subs})).into_response())
+}
+
+async fn view_submission(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "view_submission").await?;
+    Ok(Json(app.view_submission(&p, &ip, &id).await?.to_json()).into_response())
+}
+
+async fn confirm(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "confirm").await?;
+    Ok(Json(app.confirm(&p, &ip, &id).await?.to_json()).into_response())
+}
+
+async fn discard(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "discard").await?;
+    Ok(Json(app.discard(&p, &ip, &id).await?.to_json()).into_response())
+}
+
+async fn tracker(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "view_tracker").await?;
+    let (period, rows) = app.tracker(&p, &ip, q.period.as_deref()).await?;
+    Ok(Json(serde_json::json!({"period": period, "forces": rows})).into_response())
+}
+
+async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "build").await?;
+    let b = app.build(&p, &ip, q.period.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(b.to_json())).into_response())
+}
+
+async fn view_build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "view_build").await?;
+    Ok(Json(app.view_build(&p, &ip, &id).await?.to_json()).into_response())
+}
+
+async fn download(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path((id, name)): Path<(String, String)>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "download").await?;
+    let (path, ct) = app.download(&p, &ip, &id, &name).await?;
+    file_response(&path, ct, &name).await
+}
+
+/// A stored output as a download.
+pub async fn file_response(path: &std::path::Path, content_type: &'static str, name: &str) -> ApiResult {
+    let bytes = tokio::fs::read(path).await.map_err(|_| ApiError::not_found("the build has no such file"))?;
+    Ok((
+        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,146 @@
+//! The portal's settings: built-in defaults, then the `--config` TOML file, then the command
+//! line flags (`--listen`, `--data-dir`), the later winning.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::PortalError;
+
+/// The flags every portal command takes.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigArgs {
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Uploads, builds, the pseudonymisation key, the audit head and (by default) the database.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; `None` for the embedded SQLite file `portal.db` in the data dir.
+    pub database_url: Option<String>,
+    /// Largest upload accepted, in bytes (413 above it).
+    pub max_upload_bytes: u64,
+    /// Largest total uncompressed size of the files inside an upload (zip bombs are refused).
+    pub max_uncompressed_bytes: u64,
+    /// A session ends after this many minutes without a request…
+    pub session_idle_minutes: i64,
+    /// …and in any case this many hours after sign-in.
+    pub session_max_hours: i64,
+    /// Send session cookies with `Secure` (on by default; browsers accept them on loopback too).
+    pub secure_cookies: bool,
+    /// Failed sign-ins allowed per user name and per address within `sign_in_window_seconds`.
+    pub sign_in_attempts: u32,
+    pub sign_in_window_seconds: u64,
+    /// Uploads validated at the same time (each holds a return in memory); others wait their turn.
+    pub validation_slots: usize,
+}
+
+/// The `--config` file: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    max_upload_mb: Option<u64>,
+    max_uncompressed_mb: Option<u64>,
+    session_idle_minutes: Option<i64>,
+    session_max_hours: Option<i64>,
+    secure_cookies: Option<bool>,
+    sign_in_attempts: Option<u32>,
+    sign_in_window_seconds: Option<u64>,
+    validation_slots: Option<usize>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "csae-data";
+const MB: u64 = 1024 * 1024;
+
+impl Config {
+    /// The settings for `args`; a bad file or value is a one-sentence error naming it.
+    pub fn load(args: &ConfigArgs) -> Result<Config, PortalError> {
+        let file = match &args.config {
+            Some(p) => read_file(p)?,
+            None => FileConfig::default(),
+        };
+        let listen_text = args.listen.clone().or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.into());
+        let listen = listen_text
+            .parse()
+            .map_err(|_| PortalError::Usage(format!("{listen_text:?} is not an address to listen on; write ADDR:PORT, e.g. 127.0.0.1:8080")))?;
+        let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| DEFAULT_DATA_DIR.into());
+        if let Some(url) = &file.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(PortalError::Usage(
+                "database_url in the config must be a PostgreSQL URL (postgres://…); leave it out to use the embedded database in the data folder".into(),
+            ));
+        }
+        let cfg = Config {
+            listen,
+            data_dir,
+            database_url: file.database_url,
+            max_upload_bytes: file.max_upload_mb.unwrap_or(64) * MB,
+            max_uncompressed_bytes: file.max_uncompressed_mb.unwrap_or(512) * MB,
+            session_idle_minutes: file.session_idle_minutes.unwrap_or(30),
+            session_max_hours: file.session_max_hours.unwrap_or(12),
+            secure_cookies: file.secure_cookies.unwrap_or(true),
+            sign_in_attempts: file.sign_in_attempts.unwrap_or(5),
+            sign_in_window_seconds: file.sign_in_window_seconds.unwrap_or(900),
+            validation_slots: file.validation_slots.unwrap_or(2).max(1),
+        };
+        if cfg.max_upload_bytes == 0 || cfg.session_idle_minutes <= 0 || cfg.session_max_hours <= 0 || cfg.sign_in_attempts == 0 {
+            return Err(PortalError::Usage(
+                "max_upload_mb, session_idle_minutes, session_max_hours and sign_in_attempts in the config must be above 0".into(),
+            ));
+        }
+        Ok(cfg)
+    }
+
+    /// Settings for tests and tools: defaults with this data folder.
+    pub fn for_data_dir(data_dir: &Path) -> Config {
+        let mut c = Config::load(&ConfigArgs::default()).expect("defaults are valid");
+        c.data_dir = data_dir.to_path_buf();
+        c
+    }
+}
+
+fn read_file(p: &Path) -> Result<FileConfig, PortalError> {
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| PortalError::Usage(format!("the config file {} cannot be read ({e}); give a readable TOML file with --config", p.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let msg = e.message().to_string();
+        PortalError::Usage(format!("the config file {} is not valid: {msg}; see docs/portal.md for the keys", p.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("portal.toml");
+        std::fs::write(&f, "listen = \"127.0.0.1:9000\"\nmax_upload_mb = 8\n").unwrap();
+        let args = ConfigArgs { config: Some(f.clone()), data_dir: Some(dir.path().into()), listen: Some("127.0.0.1:9001".into()) };
+        let c = Config::load(&args).unwrap();
+        assert_eq!(c.listen.port(), 9001);
+        assert_eq!(c.max_upload_bytes, 8 * MB);
+        std::fs::write(&f, "listn = \"x\"\n").unwrap();
+        let e = Config::load(&ConfigArgs { config: Some(f), ..Default::default() }).unwrap_err();
+        assert!(e.to_string().contains("not valid"), "{e}");
+    }
+
+    #[test]
+    fn a_database_url_must_be_postgres() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("portal.toml");
+        std::fs::write(&f, "database_url = \"mysql://x\"\n").unwrap();
+        assert!(Config::load(&ConfigArgs { config: Some(f), ..Default::default() }).is_err());
+    }
+}

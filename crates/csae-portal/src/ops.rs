@@ -1,0 +1,244 @@
+//! The actions of the portal, shared by the JSON API and the pages so both enforce the same
+//! rules: role (403), then the object's force (404 for another force's objects), and every
+//! outcome — refusals included — goes into the audit log.
+
+use axum::http::StatusCode;
+
+use crate::access::{Principal, Role};
+use crate::audit::Event;
+use crate::builds::{self, Build};
+use crate::error::ApiError;
+use crate::periods::{self, Period};
+use crate::server::App;
+use crate::submissions::{self, Submission};
+use crate::tracker;
+use crate::upload::{self, receive::Received};
+
+const FORCE_DATA: &[Role] = &[Role::Submitter, Role::ForceViewer, Role::Analyst];
+
+impl App {
+    pub async fn open_period(&self, p: &Principal, ip: &str, id: &str, from: &str, to: &str) -> Result<Period, ApiError> {
+        let r = async {
+            p.require(&[Role::Admin, Role::Analyst])?;
+            periods::open(&self.db, id, from, to, &p.username).await
+        }
+        .await;
+        self.audit_result(p, ip, "open_period", None, None, &r, &format!("period {id}: {from} to {to}")).await;
+        r
+    }
+
+    /// The checks before an upload's body is read: role and period; returns the period and force.
+    pub async fn upload_precheck(&self, p: &Principal, ip: &str, period: Option<&str>) -> Result<(Period, &'static csae_model::Force), ApiError> {
+        let r = async {
+            p.require(&[Role::Submitter])?;
+            let force = p.own_force().and_then(csae_model::force).ok_or_else(|| ApiError::forbidden("your account is not bound to a force; ask an admin"))?;
+            let period = periods::required(&self.db, period).await?;
+            Ok((period, force))
+        }
+        .await;
+        if r.is_err() {
+            self.audit_result(p, ip, "upload", p.own_force(), None, &r, "").await;
+        }
+        r
+    }
+
+    /// Refusals while receiving the body (too large, interrupted) are audited here.
+    pub async fn upload_refused(&self, p: &Principal, ip: &str, e: &ApiError) {
+        let detail = format!("{} {}: {}", e.status.as_u16(), e.code, e.message());
+        self.audit(Event { actor: p.username.clone(), action: "upload", outcome: "refused", force: p.force.clone(), submission: None, ip: Some(ip.into()), detail }).await;
+    }
+
+    /// Validates and stores a received upload as a new submission.
+    pub async fn upload(&self, p: &Principal, ip: &str, period: &Period, force: &'static csae_model::Force, file_name: &str, received: Received) -> Result<Submission, ApiError> {
+        let r = async {
+            let _slot = self.validation_slots.acquire().await.map_err(|_| ApiError::internal("validate the upload"))?;
+            let layout = self.layout.clone();
+            let (period_id, username, file_name) = (period.id.clone(), p.username.clone(), file_name.to_string());
+            let max = self.cfg.max_uncompressed_bytes;
+            let (sub, received) = tokio::task::spawn_blocking(move || {
+                let req = upload::UploadRequest { force, period: &period_id, username: &username, file_name: &file_name, max_uncompressed: max, today: chrono::Utc::now().date_naive() };
+                let r = upload::prepare(&layout, &req, &received).and_then(|(sub, stage)| {
+                    upload::place(&layout, &stage, &sub.id)?;
+                    Ok(sub)
+                });
+                (r, received)
+            })
+            .await
+            .map_err(|_| ApiError::internal("validate the upload"))?;
+            drop(received);
+            let sub = sub?;
+            if let Err(e) = submissions::insert(&self.db, &sub).await {
+                let _ = std::fs::remove_dir_all(self.layout.submission(&sub.id));
+                return Err(e.into());
+            }
+            Ok(sub)
+        }
+        .await;
+        let detail = match &r {
+            Ok(s) => format!("{} ({} bytes, sha256 {}): {} rows read, {} accepted, {} rejected", s.file_name, s.bytes, &s.sha256[..16], s.rows_read, s.rows_accepted, s.rows_rejected),
+            Err(_) => String::new(),
+        };
+        let sub_id = r.as_ref().ok().map(|s| s.id.clone());
+        self.audit_result(p, ip, "upload", Some(&force.id), sub_id.as_deref(), &r, &detail).await;
+        r
+    }
+
+    /// A submission the principal may see, else 404 (another force's looks like a missing one).
+    async fn visible_submission(&self, p: &Principal, id: &str) -> Result<Submission, ApiError> {
+        match submissions::get(&self.db, id).await? {
+            Some(s) if p.sees_force(&s.force_id) => Ok(s),
+            _ => Err(ApiError::not_found("there is no such submission")),
+        }
+    }
+
+    pub async fn view_submission(&self, p: &Principal, ip: &str, id: &str) -> Result<Submission, ApiError> {
+        let r = async {
+            p.require(FORCE_DATA)?;
+            self.visible_submission(p, id).await
+        }
+        .await;
+        let force = r.as_ref().ok().map(|s| s.force_id.clone());
+        self.audit_result(p, ip, "view_submission", force.as_deref(), Some(id), &r, "").await;
+        r
+    }
+
+    pub async fn list_submissions(&self, p: &Principal, ip: &str, period: Option<&str>) -> Result<Vec<Submission>, ApiError> {
+        let r = async {
+            p.require(FORCE_DATA)?;
+            let force = if p.has(Role::Analyst) { None } else { p.own_force() };
+            Ok(submissions::list(&self.db, period.filter(|s| !s.is_empty()), force).await?)
+        }
+        .await;
+        self.audit_result(p, ip, "list_submissions", p.own_force(), None, &r, period.unwrap_or("all periods")).await;
+        r
+    }
+
+    pub async fn confirm(&self, p: &Principal, ip: &str, id: &str) -> Result<Submission, ApiError> {
+        let r = async {
+            p.require(&[Role::Submitter])?;
+            self.visible_submission(p, id).await?;
+            submissions::confirm(&self.db, id, &p.username).await
+        }
+        .await;
+        let detail = r.as_ref().map(|s| format!("version {}", s.version.unwrap_or(0))).unwrap_or_default();
+        self.audit_result(p, ip, "confirm", p.own_force(), Some(id), &r, &detail).await;
+        r
+    }
+
+    pub async fn discard(&self, p: &Principal, ip: &str, id: &str) -> Result<Submission, ApiError> {
+        let r = async {
+            p.require(&[Role::Submitter])?;
+            self.visible_submission(p, id).await?;
+            submissions::discard(&self.db, id).await
+        }
+        .await;
+        self.audit_result(p, ip, "discard", p.own_force(), Some(id), &r, "").await;
+        r
+    }
+
+    pub async fn tracker(&self, p: &Principal, ip: &str, period: Option<&str>) -> Result<(Period, Vec<tracker::Row>), ApiError> {
+        let r = async {
+            p.require(&[Role::Analyst])?;
+            let period = periods::required(&self.db, period).await?;
+            let rows = tracker::tracker(&self.db, &period.id).await?;
+            Ok((period, rows))
+        }
+        .await;
+        self.audit_result(p, ip, "view_tracker", None, None, &r, period.unwrap_or("")).await;
+        r
+    }
+
+    pub async fn build(&self, p: &Principal, ip: &str, period: Option<&str>) -> Result<Build, ApiError> {
+        let r = async {
+            p.require(&[Role::Analyst])?;
+            let period = periods::required(&self.db, period).await?;
+            let _one = self.build_lock.lock().await;
+            let subs = submissions::latest_confirmed(&self.db, &period.id).await?;
+            if subs.is_empty() {
+                return Err(ApiError::conflict("nothing_to_build", format!("no force has confirmed a return for {} yet; builds use confirmed versions only", period.id)));
+            }
+            let id = crate::util::new_id();
+            let (layout, bid, per, s2) = (self.layout.clone(), id.clone(), period.clone(), subs.clone());
+            let made = tokio::task::spawn_blocking(move || builds::make(&layout, &bid, &per, &s2))
+                .await
+                .map_err(|_| ApiError::internal("build"))?
+                .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "build_failed", e.0))?;
+            let b = Build {
+                id,
+                period: period.id.clone(),
+                built_by: p.username.clone(),
+                built_at: crate::util::now(),
+                submissions: subs.iter().map(|s| s.id.clone()).collect(),
+                headline: made.headline_internal,
+            };
+            builds::insert(&self.db, &b).await?;
+            Ok(b)
+        }
+        .await;
+        let detail = r.as_ref().map(|b| format!("build {} of {} from {} confirmed returns", b.id, b.period, b.submissions.len())).unwrap_or_default();
+        self.audit_result(p, ip, "build", None, None, &r, &detail).await;
+        r
+    }
+
+    pub async fn view_build(&self, p: &Principal, ip: &str, id: &str) -> Result<Build, ApiError> {
+        let r = async {
+            p.require(&[Role::Analyst])?;
+            builds::get(&self.db, id).await?.ok_or_else(|| ApiError::not_found("there is no such build"))
+        }
+        .await;
+        self.audit_result(p, ip, "view_build", None, None, &r, id).await;
+        r
+    }
+
+    pub async fn list_builds(&self, p: &Principal, period: &str) -> Result<Vec<Build>, ApiError> {
+        p.require(&[Role::Analyst])?;
+        Ok(builds::list(&self.db, period).await?)
+    }
+
+    /// The path and content type of a build's output file.
+    pub async fn download(&self, p: &Principal, ip: &str, id: &str, name: &str) -> Result<(std::path::PathBuf, &'static str), ApiError> {
+        let r = async {
+            p.require(&[Role::Analyst])?;
+            builds::get(&self.db, id).await?.ok_or_else(|| ApiError::not_found("there is no such build"))?;
+            let ct = builds::content_type(name).ok_or_else(|| ApiError::not_found(format!("a build has no file {name:?}; the files are public.zip, internal.zip, headline.json, headline-internal.json and validation.json")))?;
+            Ok((self.layout.build(id).join(name), ct))
+        }
+        .await;
+        self.audit_result(p, ip, "download", None, None, &r, &format!("build {id} file {name}")).await;
+        r
+    }
+
+    pub async fn list_periods(&self, _p: &Principal) -> Result<Vec<Period>, ApiError> {
+        Ok(periods::list(&self.db).await?)
+    }
+}
+
+impl App {
+    /// Checks a user name and password; returns a new session token. Failures count towards
+    /// the rate limit (per user name and per address); over it, 429 without checking.
+    pub async fn sign_in(&self, ip: &str, username: &str, password: &str) -> Result<String, ApiError> {
+        let keys = [format!("user:{username}"), format!("ip:{ip}")];
+        let actor = if crate::accounts::check_username(username).is_ok() { username } else { "-" };
+        if self.limiter.blocked(&keys) {
+            self.audit(Event::new(actor, "sign_in", "refused").ip(ip).detail("rate-limited: too many failed attempts")).await;
+            return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many failed sign-in attempts. Wait 15 minutes and try again."));
+        }
+        let user = crate::accounts::find_user(&self.db, username).await?;
+        let hash = user.as_ref().map_or_else(|| crate::password::dummy_hash().to_string(), |u| u.password_hash.clone());
+        let pw = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || crate::password::verify(&pw, &hash)).await.unwrap_or(false);
+        match user.filter(|u| matches && !u.disabled) {
+            Some(u) => {
+                self.limiter.succeed(&keys[0]);
+                let token = crate::sessions::create(&self.db, &self.cfg, &u.id).await?;
+                self.audit(Event::new(&u.username, "sign_in", "ok").force(u.force.as_deref()).ip(ip)).await;
+                Ok(token)
+            }
+            None => {
+                self.limiter.fail(&keys);
+                self.audit(Event::new(actor, "sign_in", "refused").ip(ip).detail("wrong user name or password")).await;
+                Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong_password", "The user name or password is not right. Check them and try again."))
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! HTML building blocks after the GOV.UK Design System patterns (header, error summary,
+//! summary list, table, task list, buttons), with the app's own CSS. No JavaScript, no
+//! external assets.
+
+use std::fmt::Write as _;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::access::Principal;
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+pub const CSS: &str = r#"
+*{box-sizing:border-box}body{margin:0;font-family:Arial,sans-serif;font-size:19px;line-height:1.32;color:#0b0c0c;background:#fff}
+a{color:#1d70b8}a:visited{color:#4c2c92}a:focus{outline:3px solid transparent;background:#fd0;box-shadow:0 -2px #fd0,0 4px #0b0c0c;color:#0b0c0c;text-decoration:none}
+.govuk-header{background:#0b0c0c;color:#fff;border-bottom:10px solid #1d70b8;padding:10px 0}
+.govuk-header a{color:#fff;font-weight:700;text-decoration:none}.govuk-header .who{float:right;font-size:16px}
+.govuk-header form{display:inline}.govuk-header button{background:none;border:0;color:#fff;text-decoration:underline;font-size:16px;cursor:pointer}
+.govuk-width-container{max-width:1020px;margin:0 15px}@media(min-width:1050px){.govuk-width-container{margin:0 auto}}
+.govuk-main-wrapper{padding:30px 0}.govuk-heading-xl{font-size:48px;margin:0 0 30px}.govuk-heading-m{font-size:24px;margin:30px 0 15px}
+.govuk-tag{display:inline-block;padding:2px 8px;font-weight:700;font-size:16px;background:#cce2d8;color:#005a30}.govuk-tag--red{background:#f4cdc6;color:#942514}.govuk-tag--grey{background:#e5e6e7;color:#383f43}.govuk-tag--blue{background:#bbd4ea;color:#0c2d4a}
+.govuk-error-summary{border:5px solid #d4351c;padding:20px;margin-bottom:30px}.govuk-error-summary h2{margin-top:0;font-size:24px}.govuk-error-summary a{color:#d4351c;font-weight:700}
+.govuk-notification-banner{border:5px solid #00703c;padding:20px;margin-bottom:30px}
+.govuk-table{width:100%;border-collapse:collapse;margin-bottom:30px;font-size:16px}.govuk-table th,.govuk-table td{border-bottom:1px solid #b1b4b6;padding:10px 20px 10px 0;text-align:left;vertical-align:top}.govuk-table .num{text-align:right}
+.govuk-summary-list{margin:0 0 30px}.govuk-summary-list div{display:flex;border-bottom:1px solid #b1b4b6;padding:10px 0}.govuk-summary-list dt{font-weight:700;width:35%}.govuk-summary-list dd{margin:0}
+.govuk-task-list{list-style:none;padding:0;margin:0 0 30px}.govuk-task-list li{display:flex;justify-content:space-between;border-bottom:1px solid #b1b4b6;padding:12px 0}
+.govuk-form-group{margin-bottom:30px}.govuk-label{display:block;font-weight:700;margin-bottom:5px}.govuk-hint{color:#505a5f;margin-bottom:10px}
+.govuk-input,.govuk-select{font-size:19px;padding:5px;border:2px solid #0b0c0c;min-width:300px}.govuk-input:focus,.govuk-select:focus{outline:3px solid #fd0}
+.govuk-form-group--error{border-left:5px solid #d4351c;padding-left:15px}.govuk-error-message{color:#d4351c;font-weight:700}
+.govuk-button{background:#00703c;color:#fff;border:0;box-shadow:0 2px 0 #002d18;padding:8px 10px;font-size:19px;cursor:pointer;margin:0 15px 20px 0;text-decoration:none;display:inline-block}
+.govuk-button--secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}.govuk-button--warning{background:#d4351c}
+.govuk-body-s{font-size:16px}.marking{font-weight:700;letter-spacing:1px}
+"#;
+
+/// A full page.
+pub fn page(title: &str, who: Option<&Principal>, body: &str) -> String {
+    let who_html = match who {
+        Some(p) => {
+            let csrf = match &p.via {
+                crate::access::Via::Session { csrf, .. } => csrf.as_str(),
+                crate::access::Via::Token => "",
+            };
+            let force = p.force.as_deref().map(|f| format!(", {}", esc(f))).unwrap_or_default();
+            format!(
+                r#"<span class="who">{} ({}{force}) <form method="post" action="/sign-out"><input type="hidden" name="csrf" value="{}"><button type="submit">Sign out</button></form></span>"#,
+                esc(&p.username),
+                esc(&crate::access::roles_text(&p.roles)),
+                esc(csrf)
+            )
+        }
+        None => String::new(),
+    };
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t} – CSAE collection</title><link rel="stylesheet" href="/assets/app.css"></head>
+<body><header class="govuk-header"><div class="govuk-width-container"><a href="/">CSAE national collection</a>{who_html}</div></header>
+<div class="govuk-width-container"><main class="govuk-main-wrapper" id="main-content"><h1 class="govuk-heading-xl">{t}</h1>{body}</main>
+<footer class="govuk-body-s">Synthetic data only. Every view of data is recorded in the audit log.</footer></div></body></html>"#,
+        t = esc(title)
+    )
+}
+
+pub fn respond(status: StatusCode, title: &str, who: Option<&Principal>, body: &str) -> Response {
+    let mut r = Html(page(title, who, body)).into_response();
+    *r.status_mut() = status;
+    r.headers_mut().insert("cache-control", axum::http::HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The error summary: a list of problems, each linking to the field it concerns.
+pub fn error_summary(errors: &[(&str, String)]) -> String {
+    if errors.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(r#"<div class="govuk-error-summary" role="alert" tabindex="-1"><h2>There is a problem</h2><ul>"#);
+    for (field, msg) in errors {
+        let _ = write!(s, r##"<li><a href="#{}">{}</a></li>"##, esc(field), esc(msg));
+    }
+    s.push_str("</ul></div>");
+    s
+}
+
+pub fn tag(text: &str, colour: &str) -> String {
+    format!(r#"<strong class="govuk-tag govuk-tag--{colour}">{}</strong>"#, esc(text))
+}
+
+pub fn summary_list(rows: &[(&str, String)]) -> String {
+    let mut s = String::from(r#"<dl class="govuk-summary-list">"#);
+    for (k, v) in rows {
+        let _ = write!(s, "<div><dt>{}</dt><dd>{v}</dd></div>", esc(k));
+    }
+    s.push_str("</dl>");
+    s
+}
+
+/// A table; `cells` are already HTML.
+pub fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
+    let mut s = format!(r#"<table class="govuk-table"><caption class="govuk-heading-m">{}</caption><thead><tr>"#, esc(caption));
+    for h in head {
+        let _ = write!(s, r#"<th scope="col">{}</th>"#, esc(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for r in rows {
+        s.push_str("<tr>");
+        for c in r {
+            let _ = write!(s, "<td>{c}</td>");
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+pub fn csrf_field(p: &Principal) -> String {
+    match &p.via {
+        crate::access::Via::Session { csrf, .. } => format!(r#"<input type="hidden" name="csrf" value="{}">"#, esc(csrf)),
+        crate::access::Via::Token => String::new(),
+    }
+}
+
+/// A form with one button, posting to `action`.
+pub fn button_form(p: &Principal, action: &str, label: &str, class: &str) -> String {
+    format!(r#"<form method="post" action="{}">{}<button class="govuk-button {class}" type="submit">{}</button></form>"#, esc(action), csrf_field(p), esc(label))
+}
