@@ -171,7 +171,7 @@ impl Report<'_> {
         if let Some(top) = cats.and_then(|c| c.iter().filter(|(k, _)| k.as_str() != "UNKNOWN").filter_map(|(k, v)| v.as_u64().map(|n| (k, n))).max_by_key(|(_, n)| *n)) {
             let gb = self.count(&["group_based_crimes"]);
             let share = gb.filter(|g| *g > 0).map(|g| top.1 as f64 / g as f64);
-            items.push(format!("{} abuse was the largest category of group-based crime: {} crimes, {} of group-based crimes.", category_label(top.0), thousands(top.1), pct_text(share, self.ctx.mode)));
+            items.push(format!("{} was the largest category of group-based crime: {} crimes, {} of group-based crimes.", category_label(top.0), thousands(top.1), pct_text(share, self.ctx.mode)));
         }
         items.push(format!("Familial abuse accounted for {} of group-based crimes, and child sexual exploitation (CSE) for {}.", self.pct(&["familial_share"]), pct_text(self.category_share("CSE"), self.ctx.mode)));
         items.push(format!("Of suspect records with a known age, {} were of children aged 10 to 17.", self.pct(&["suspects_aged_10_17_share_of_known"])));
@@ -368,7 +368,7 @@ impl Report<'_> {
         let cell = |r: usize, c: usize| Bar {
             label: String::new(),
             value: if crate::csv_tables::is_suppressed(t, r, c) { None } else { t.values[r][c] },
-            shown: crate::cell_text(t.kind, t.values[r][c], crate::csv_tables::is_suppressed(t, r, c), self.ctx.mode),
+            shown: cell_html(t.kind, t.values[r][c], crate::csv_tables::is_suppressed(t, r, c), self.ctx.mode),
         };
         let bars: Vec<Bar> = match axis {
             Axis::TotalColumn | Axis::Column(_) => {
@@ -412,7 +412,7 @@ impl Report<'_> {
                 s.push_str(&format!("<td>{}</td>", esc(&region)));
             }
             for (c, v) in row.iter().enumerate() {
-                s.push_str(&format!("<td class=\"n\">{}</td>", esc(&crate::cell_text(t.kind, *v, crate::csv_tables::is_suppressed(t, r, c), self.ctx.mode))));
+                s.push_str(&format!("<td class=\"n\">{}</td>", esc(&cell_html(t.kind, *v, crate::csv_tables::is_suppressed(t, r, c), self.ctx.mode))));
             }
             s.push_str("</tr>\n");
         }
@@ -446,7 +446,16 @@ fn cap(s: &str) -> String {
 fn category_label(code: &str) -> String {
     match code {
         "CSE" => "Child sexual exploitation (CSE)".to_string(),
-        other => cap(&other.to_lowercase()),
+        "OTHER" => "Other group-based abuse (not familial, CSE, institutional or ritualistic)".to_string(),
+        other => format!("{} abuse", cap(&other.to_lowercase())),
+    }
+}
+
+/// A published cell for a page: counts with thousands separators, the rest as in the CSV.
+fn cell_html(kind: Kind, v: Option<f64>, suppressed: bool, mode: Mode) -> String {
+    match (kind, v) {
+        (Kind::Count | Kind::Measures, Some(x)) if !suppressed && x >= 0.0 => thousands(x.round() as u64),
+        _ => crate::cell_text(kind, v, suppressed, mode),
     }
 }
 
