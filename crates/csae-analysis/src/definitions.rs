@@ -37,7 +37,7 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
         "coalesce(e.grp, {officer}, 'NOT_RECORDED') AS ethnicity_group, \
          CASE WHEN p.nationality IS NULL THEN 'UNKNOWN' WHEN p.nationality = 'GBR' THEN 'GBR' ELSE 'NON_GBR' END AS nationality_group"
     );
-    let joins = "JOIN group_crimes g ON g.crime_ref = p.crime_ref \
+    let joins = "JOIN group_crimes g ON g.crime_key = p.crime_key \
                  LEFT JOIN code_lists e ON e.list = 'ethnicity' AND e.code = p.ethnicity \
                  LEFT JOIN code_lists eo ON eo.list = 'ethnicity_officer' AND eo.code = p.ethnicity_officer";
     vec![
@@ -51,25 +51,25 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
             name: "crime_victims",
             title: "Victims of a crime",
             meaning: "Per crime: the number of accepted victim rows, and whether any victim's age at offence is known and under 18.",
-            sql: "SELECT crime_ref, count(*) AS n_victims, max(CASE WHEN age_at_offence < 18 THEN 1 ELSE 0 END) AS any_child_victim \
-                  FROM victims GROUP BY crime_ref".into(),
+            sql: "SELECT crime_key, count(*) AS n_victims, max(CASE WHEN age_at_offence < 18 THEN 1 ELSE 0 END) AS any_child_victim \
+                  FROM victims GROUP BY crime_key".into(),
         },
         Definition {
             name: "crime_suspects",
             title: "Suspects of a crime",
             meaning: "Per crime: the number of accepted suspect rows; unidentified suspects have rows of their own and count.",
-            sql: "SELECT crime_ref, count(*) AS n_suspects FROM suspects GROUP BY crime_ref".into(),
+            sql: "SELECT crime_key, count(*) AS n_suspects FROM suspects GROUP BY crime_key".into(),
         },
         Definition {
             name: "crime_relationships",
             title: "Relationships of a crime",
             meaning: "Per crime: the number of relationship rows, how many are in the FAMILY group, how many are POSITION_OF_TRUST, and how many are not UNKNOWN.",
-            sql: "SELECT r.crime_ref, count(*) AS n_rel, \
+            sql: "SELECT r.crime_key, count(*) AS n_rel, \
                     sum(CASE WHEN cl.grp = 'FAMILY' THEN 1 ELSE 0 END) AS n_family, \
                     sum(CASE WHEN r.relationship = 'POSITION_OF_TRUST' THEN 1 ELSE 0 END) AS n_trust, \
                     sum(CASE WHEN r.relationship <> 'UNKNOWN' THEN 1 ELSE 0 END) AS n_known \
                   FROM relationships r LEFT JOIN code_lists cl ON cl.list = 'relationship' AND cl.code = r.relationship \
-                  GROUP BY r.crime_ref".into(),
+                  GROUP BY r.crime_key".into(),
         },
         Definition {
             name: "crime_scope",
@@ -79,19 +79,19 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                     coalesce(cs.n_suspects, 0) AS n_suspects, coalesce(cv.n_victims, 0) AS n_victims, \
                     (o.child_specific OR c.csa_flag = 'Y' OR c.cse_flag = 'Y' OR coalesce(cv.any_child_victim, 0) = 1) AS is_csae \
                   FROM period_crimes c JOIN offence_codes o ON o.offence_code = c.offence_code \
-                  LEFT JOIN crime_suspects cs ON cs.crime_ref = c.crime_ref \
-                  LEFT JOIN crime_victims cv ON cv.crime_ref = c.crime_ref".into(),
+                  LEFT JOIN crime_suspects cs ON cs.crime_key = c.crime_key \
+                  LEFT JOIN crime_victims cv ON cv.crime_key = c.crime_key".into(),
         },
         Definition {
             name: "crime_recency",
             title: "Recency",
             meaning: "A CSAE crime is non-recent when offence_date_from is known and at least one victim with a known age was under 18 at the offence and 18 or over on the recorded date (age at offence + whole years from offence_date_from to recorded_date >= 18). It is recent when offence_date_from is known, at least one victim has a known age, and it is not non-recent. Otherwise its recency is UNKNOWN.",
-            sql: "SELECT c.crime_ref, CASE \
+            sql: "SELECT c.crime_key, CASE \
                     WHEN c.offence_date_from IS NULL THEN 'UNKNOWN' \
                     WHEN max(CASE WHEN v.age_at_offence < 18 AND v.age_at_offence + whole_years(c.offence_date_from, c.recorded_date) >= 18 THEN 1 ELSE 0 END) = 1 THEN 'NON_RECENT' \
                     WHEN count(v.age_at_offence) > 0 THEN 'RECENT' ELSE 'UNKNOWN' END AS recency \
-                  FROM period_crimes c LEFT JOIN victims v ON v.crime_ref = c.crime_ref \
-                  GROUP BY c.crime_ref, c.offence_date_from, c.recorded_date".into(),
+                  FROM period_crimes c LEFT JOIN victims v ON v.crime_key = c.crime_key \
+                  GROUP BY c.crime_key, c.offence_date_from, c.recorded_date".into(),
         },
         Definition {
             name: "crime_facts",
@@ -107,14 +107,14 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                    coalesce(rc.recency, 'UNKNOWN') AS recency, \
                    coalesce(s.online_flag, 'UNKNOWN') AS online \
                  FROM crime_scope s \
-                 LEFT JOIN crime_recency rc ON rc.crime_ref = s.crime_ref \
-                 LEFT JOIN (SELECT s2.crime_ref, CASE \
+                 LEFT JOIN crime_recency rc ON rc.crime_key = s.crime_key \
+                 LEFT JOIN (SELECT s2.crime_key, CASE \
                        WHEN coalesce(r.n_rel, 0) > 0 AND r.n_rel = r.n_family THEN 'FAMILIAL' \
                        WHEN s2.cse_flag = 'Y' OR s2.offence_code IN ('71', '72') THEN 'CSE' \
                        WHEN coalesce(r.n_trust, 0) > 0 OR loc.grp = 'INSTITUTIONAL' THEN 'INSTITUTIONAL' \
                        WHEN coalesce(r.n_known, 0) > 0 THEN 'OTHER' ELSE 'UNKNOWN' END AS derived_category \
-                     FROM crime_scope s2 LEFT JOIN crime_relationships r ON r.crime_ref = s2.crime_ref \
-                     LEFT JOIN code_lists loc ON loc.list = 'location_type' AND loc.code = s2.location_type) d ON d.crime_ref = s.crime_ref \
+                     FROM crime_scope s2 LEFT JOIN crime_relationships r ON r.crime_key = s2.crime_key \
+                     LEFT JOIN code_lists loc ON loc.list = 'location_type' AND loc.code = s2.location_type) d ON d.crime_key = s.crime_key \
                  WHERE s.is_csae"
             ),
         },
@@ -152,7 +152,7 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
             name: "relationship_records",
             title: "Relationship records",
             meaning: "Accepted relationship rows of group-based crimes: what each suspect is to each victim.",
-            sql: "SELECT r.*, g.category FROM relationships r JOIN group_crimes g ON g.crime_ref = r.crime_ref".into(),
+            sql: "SELECT r.*, g.category FROM relationships r JOIN group_crimes g ON g.crime_key = r.crime_key".into(),
         },
     ]
 }

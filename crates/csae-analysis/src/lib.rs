@@ -315,39 +315,39 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
     out
 }
 
-/// Reads the crimes and persons of the period's CSAE crimes and builds the networks.
+/// Reads the crimes and persons of the period's CSAE crimes and builds the networks. The rows
+/// borrow their text from the query results (no copy per value).
 async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, AnalysisError> {
     let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects FROM crime_facts").await?.collect().await?;
-    let mut nodes = Vec::new();
-    for b in &crimes {
-        let (r, f, o) = (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)));
-        let n = f64_col(b.column(3));
-        for i in 0..b.num_rows() {
-            nodes.push(networks::CrimeNode {
-                crime_ref: r.value(i).into(),
-                force_id: f.value(i).into(),
-                operation_ref: (!o.is_null(i)).then(|| o.value(i).to_string()),
-                n_suspects: n[i] as i64,
-            });
-        }
-    }
     let people = ctx
-        .sql("SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, false AS suspect FROM victims p JOIN crime_facts c ON c.crime_ref = p.crime_ref \
-              UNION ALL SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, true FROM suspects p JOIN crime_facts c ON c.crime_ref = p.crime_ref")
+        .sql("SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, false AS suspect FROM victims p JOIN crime_facts c ON c.crime_key = p.crime_key \
+              UNION ALL SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, true FROM suspects p JOIN crime_facts c ON c.crime_key = p.crime_key")
         .await?
         .collect()
         .await?;
+    let crime_cols: Vec<(StringArray, StringArray, StringArray, Vec<f64>)> =
+        crimes.iter().map(|b| (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), f64_col(b.column(3)))).collect();
+    let mut nodes = Vec::new();
+    for (r, f, o, n) in &crime_cols {
+        for i in 0..r.len() {
+            nodes.push(networks::CrimeNode { crime_ref: r.value(i), force_id: f.value(i), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
+        }
+    }
+    let person_cols: Vec<(StringArray, StringArray, StringArray, StringArray, BooleanArray, BooleanArray)> = people
+        .iter()
+        .map(|b| {
+            let flag = |c: usize| b.column(c).as_any().downcast_ref::<BooleanArray>().expect("bool").clone();
+            (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), str_col(b.column(3)), flag(4), flag(5))
+        })
+        .collect();
     let mut rows = Vec::new();
-    for b in &people {
-        let (c, f, p, pnc) = (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), str_col(b.column(3)));
-        let unk = b.column(4).as_any().downcast_ref::<BooleanArray>().expect("bool").clone();
-        let sus = b.column(5).as_any().downcast_ref::<BooleanArray>().expect("bool").clone();
-        for i in 0..b.num_rows() {
+    for (c, f, p, pnc, unk, sus) in &person_cols {
+        for i in 0..c.len() {
             rows.push(networks::PersonRow {
-                crime_ref: c.value(i).into(),
-                force_id: f.value(i).into(),
-                person_ref: p.value(i).into(),
-                pnc_id: (!pnc.is_null(i)).then(|| pnc.value(i).to_string()),
+                crime_ref: c.value(i),
+                force_id: f.value(i),
+                person_ref: p.value(i),
+                pnc_id: (!pnc.is_null(i)).then(|| pnc.value(i)),
                 unidentified: unk.value(i),
                 suspect: sus.value(i),
             });

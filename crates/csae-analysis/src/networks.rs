@@ -38,19 +38,20 @@ impl Dsu {
 }
 
 /// A CSAE crime of the period, as the network builder needs it.
-pub struct CrimeNode {
-    pub crime_ref: String,
-    pub force_id: String,
-    pub operation_ref: Option<String>,
+/// Text fields borrow from the query results, so half a million rows cost no allocation.
+pub struct CrimeNode<'a> {
+    pub crime_ref: &'a str,
+    pub force_id: &'a str,
+    pub operation_ref: Option<&'a str>,
     pub n_suspects: i64,
 }
 
 /// A victim or suspect row of a CSAE crime of the period.
-pub struct PersonRow {
-    pub crime_ref: String,
-    pub force_id: String,
-    pub person_ref: String,
-    pub pnc_id: Option<String>,
+pub struct PersonRow<'a> {
+    pub crime_ref: &'a str,
+    pub force_id: &'a str,
+    pub person_ref: &'a str,
+    pub pnc_id: Option<&'a str>,
     pub unidentified: bool,
     pub suspect: bool,
 }
@@ -82,8 +83,8 @@ pub struct Networks {
     pub single_suspect_in_multi_offender: u32,
 }
 
-pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
-    let index: FxHashMap<&str, u32> = crimes.iter().enumerate().map(|(i, c)| (c.crime_ref.as_str(), i as u32)).collect();
+pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks {
+    let index: FxHashMap<&str, u32> = crimes.iter().enumerate().map(|(i, c)| (c.crime_ref, i as u32)).collect();
     let mut crime_dsu = Dsu::new(crimes.len());
     // Person identity: one node per force person_ref and per pnc_id.
     let mut person_keys: FxHashMap<(&str, &str), u32> = FxHashMap::default();
@@ -98,7 +99,7 @@ pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
     let mut row_nodes: Vec<Option<u32>> = Vec::with_capacity(people.len());
     let mut links: Vec<(u32, u32)> = Vec::new();
     for p in people {
-        let Some(&crime) = index.get(p.crime_ref.as_str()) else {
+        let Some(&crime) = index.get(p.crime_ref) else {
             row_nodes.push(None);
             continue;
         };
@@ -106,10 +107,10 @@ pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
             row_nodes.push(None);
             continue;
         }
-        let a = node(&mut person_keys, (p.force_id.as_str(), p.person_ref.as_str()), crime, &mut first_crime);
+        let a = node(&mut person_keys, (p.force_id, p.person_ref), crime, &mut first_crime);
         crime_dsu.union(crime, first_crime[a as usize]);
-        if let Some(pnc) = &p.pnc_id {
-            let b = node(&mut person_keys, ("pnc", pnc.as_str()), crime, &mut first_crime);
+        if let Some(pnc) = p.pnc_id {
+            let b = node(&mut person_keys, ("pnc", pnc), crime, &mut first_crime);
             crime_dsu.union(crime, first_crime[b as usize]);
             links.push((a, b));
         }
@@ -117,8 +118,8 @@ pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
     }
     let mut ops: FxHashMap<(&str, &str), u32> = FxHashMap::default();
     for (i, c) in crimes.iter().enumerate() {
-        if let Some(op) = c.operation_ref.as_deref().filter(|o| !o.is_empty()) {
-            let first = *ops.entry((c.force_id.as_str(), op)).or_insert(i as u32);
+        if let Some(op) = c.operation_ref.filter(|o| !o.is_empty()) {
+            let first = *ops.entry((c.force_id, op)).or_insert(i as u32);
             crime_dsu.union(i as u32, first);
         }
     }
@@ -147,7 +148,7 @@ pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
     let mut suspects: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
     let mut victims: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
     for (p, n) in people.iter().zip(&row_nodes) {
-        let (Some(n), Some(&crime)) = (n, index.get(p.crime_ref.as_str())) else { continue };
+        let (Some(n), Some(&crime)) = (n, index.get(p.crime_ref)) else { continue };
         if let Some(k) = network_of[crime as usize] {
             let root = person_dsu.find(*n);
             if p.suspect { suspects[k as usize].push(root) } else { victims[k as usize].push(root) }
@@ -160,14 +161,14 @@ pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
     };
     let mut out = Networks::default();
     for (k, c) in comps.iter().enumerate() {
-        let mut forces: Vec<&str> = c.iter().map(|&i| crimes[i as usize].force_id.as_str()).collect();
+        let mut forces: Vec<&str> = c.iter().map(|&i| crimes[i as usize].force_id).collect();
         forces.sort_unstable();
         forces.dedup();
         let n = Network { id: k as u32 + 1, crimes: c.len() as u32, suspects: distinct(&mut suspects[k]), victims: distinct(&mut victims[k]), forces: forces.len() as u32 };
         if n.multi_offender() {
             out.single_suspect_in_multi_offender += c.iter().filter(|&&i| crimes[i as usize].n_suspects == 1).count() as u32;
         }
-        out.membership.extend(c.iter().map(|&i| (crimes[i as usize].crime_ref.clone(), n.id)));
+        out.membership.extend(c.iter().map(|&i| (crimes[i as usize].crime_ref.to_string(), n.id)));
         out.networks.push(n);
     }
     out
@@ -177,12 +178,12 @@ pub fn build(crimes: &[CrimeNode], people: &[PersonRow]) -> Networks {
 mod tests {
     use super::*;
 
-    fn crime(r: &str, f: &str, op: Option<&str>, n: i64) -> CrimeNode {
-        CrimeNode { crime_ref: r.into(), force_id: f.into(), operation_ref: op.map(Into::into), n_suspects: n }
+    fn crime<'a>(r: &'a str, f: &'a str, op: Option<&'a str>, n: i64) -> CrimeNode<'a> {
+        CrimeNode { crime_ref: r, force_id: f, operation_ref: op, n_suspects: n }
     }
 
-    fn person(c: &str, f: &str, p: &str, pnc: Option<&str>, suspect: bool) -> PersonRow {
-        PersonRow { crime_ref: c.into(), force_id: f.into(), person_ref: p.into(), pnc_id: pnc.map(Into::into), unidentified: p.starts_with("UNK"), suspect }
+    fn person<'a>(c: &'a str, f: &'a str, p: &'a str, pnc: Option<&'a str>, suspect: bool) -> PersonRow<'a> {
+        PersonRow { crime_ref: c, force_id: f, person_ref: p, pnc_id: pnc, unidentified: p.starts_with("UNK"), suspect }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, UInt32Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
@@ -108,6 +108,7 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
     // to tens of gigabytes.
     config.options_mut().execution.parquet.schema_force_view_types = false;
     let ctx = SessionContext::new_with_config(config);
+    let mut tables = Vec::new();
     for t in csae_model::Table::ALL {
         let path = csae_ingest::dataset::table_file(dataset, t);
         let path = path.to_str().ok_or_else(|| AnalysisError::Dataset(format!("{} is not a UTF-8 path", path.display())))?;
@@ -115,12 +116,58 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
         // national collection is a few tens of megabytes.
         let df = ctx.read_parquet(path, ParquetReadOptions::default()).await?;
         let schema = df.schema().inner().clone();
-        let batches = df.collect().await?;
+        tables.push((t, schema, df.collect().await?));
+    }
+    let keys = CrimeKeys::of(&tables[0].2);
+    for (t, schema, batches) in tables {
+        let (schema, batches) = keys.add_to(&schema, &batches)?;
         ctx.register_table(t.name(), Arc::new(MemTable::try_new(schema, vec![batches])?))?;
     }
     register_reference(&ctx)?;
     register_whole_years(&ctx);
     Ok(ctx)
+}
+
+/// `crime_key`: a small integer standing for a crime's pseudonymised `crime_ref` (64 hex
+/// characters), added to every table when it is read. The definitions join and group on it:
+/// hashing and comparing a 4-byte key instead of a 64-byte string is what most of a join
+/// costs. One key per distinct `crime_ref`, so joins on either mean the same.
+struct CrimeKeys(rustc_hash::FxHashMap<String, u32>);
+
+impl CrimeKeys {
+    fn of(crimes: &[RecordBatch]) -> CrimeKeys {
+        let mut map = rustc_hash::FxHashMap::default();
+        for b in crimes {
+            if let Some(refs) = crime_refs(b) {
+                for r in refs.iter().flatten() {
+                    let n = map.len() as u32;
+                    map.entry(r.to_string()).or_insert(n);
+                }
+            }
+        }
+        CrimeKeys(map)
+    }
+
+    fn add_to(&self, schema: &Arc<Schema>, batches: &[RecordBatch]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields.push(Field::new("crime_key", DataType::UInt32, true));
+        let out_schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+        let mut out = Vec::with_capacity(batches.len());
+        for b in batches {
+            let keys: UInt32Array = match crime_refs(b) {
+                Some(refs) => refs.iter().map(|r| r.and_then(|r| self.0.get(r).copied())).collect(),
+                None => UInt32Array::new_null(b.num_rows()),
+            };
+            let mut cols = b.columns().to_vec();
+            cols.push(Arc::new(keys));
+            out.push(RecordBatch::try_new(out_schema.clone(), cols).map_err(|e| AnalysisError::Query(e.to_string()))?);
+        }
+        Ok((out_schema, out))
+    }
+}
+
+fn crime_refs(b: &RecordBatch) -> Option<&StringArray> {
+    b.column_by_name("crime_ref").and_then(|c| c.as_any().downcast_ref::<StringArray>())
 }
 
 /// The earliest and latest recorded dates of the dataset (None when it has no crimes).
