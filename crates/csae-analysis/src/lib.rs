@@ -318,33 +318,34 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
 /// Reads the crimes and persons of the period's CSAE crimes and builds the networks. The rows
 /// borrow their text from the query results (no copy per value).
 async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, AnalysisError> {
-    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects FROM crime_facts").await?.collect().await?;
+    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM crime_facts").await?.collect().await?;
     let people = ctx
-        .sql("SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, false AS suspect FROM victims p JOIN crime_facts c ON c.crime_key = p.crime_key \
-              UNION ALL SELECT p.crime_ref, p.force_id, p.person_ref, p.pnc_id, p.unidentified, true FROM suspects p JOIN crime_facts c ON c.crime_key = p.crime_key")
+        .sql("SELECT p.crime_key, p.force_id, p.person_ref, p.pnc_id, p.unidentified, false AS suspect FROM victims p JOIN crime_facts c ON c.crime_key = p.crime_key \
+              UNION ALL SELECT p.crime_key, p.force_id, p.person_ref, p.pnc_id, p.unidentified, true FROM suspects p JOIN crime_facts c ON c.crime_key = p.crime_key")
         .await?
         .collect()
         .await?;
-    let crime_cols: Vec<(StringArray, StringArray, StringArray, Vec<f64>)> =
-        crimes.iter().map(|b| (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), f64_col(b.column(3)))).collect();
+    let key_col = |a: &ArrayRef| -> UInt32Array { cast(a, &DataType::UInt32).expect("crime_key").as_any().downcast_ref::<UInt32Array>().expect("UInt32").clone() };
+    let crime_cols: Vec<(StringArray, StringArray, StringArray, Vec<f64>, UInt32Array)> =
+        crimes.iter().map(|b| (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)))).collect();
     let mut nodes = Vec::new();
-    for (r, f, o, n) in &crime_cols {
+    for (r, f, o, n, k) in &crime_cols {
         for i in 0..r.len() {
-            nodes.push(networks::CrimeNode { crime_ref: r.value(i), force_id: f.value(i), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
+            nodes.push(networks::CrimeNode { key: k.value(i), crime_ref: r.value(i), force_id: f.value(i), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
         }
     }
-    let person_cols: Vec<(StringArray, StringArray, StringArray, StringArray, BooleanArray, BooleanArray)> = people
+    let person_cols: Vec<(UInt32Array, StringArray, StringArray, StringArray, BooleanArray, BooleanArray)> = people
         .iter()
         .map(|b| {
             let flag = |c: usize| b.column(c).as_any().downcast_ref::<BooleanArray>().expect("bool").clone();
-            (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), str_col(b.column(3)), flag(4), flag(5))
+            (key_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), str_col(b.column(3)), flag(4), flag(5))
         })
         .collect();
     let mut rows = Vec::new();
     for (c, f, p, pnc, unk, sus) in &person_cols {
         for i in 0..c.len() {
             rows.push(networks::PersonRow {
-                crime_ref: c.value(i),
+                crime_key: c.value(i),
                 force_id: f.value(i),
                 person_ref: p.value(i),
                 pnc_id: (!pnc.is_null(i)).then(|| pnc.value(i)),

@@ -40,6 +40,8 @@ impl Dsu {
 /// A CSAE crime of the period, as the network builder needs it.
 /// Text fields borrow from the query results, so half a million rows cost no allocation.
 pub struct CrimeNode<'a> {
+    /// The session's `crime_key` (a small integer per crime).
+    pub key: u32,
     pub crime_ref: &'a str,
     pub force_id: &'a str,
     pub operation_ref: Option<&'a str>,
@@ -48,7 +50,8 @@ pub struct CrimeNode<'a> {
 
 /// A victim or suspect row of a CSAE crime of the period.
 pub struct PersonRow<'a> {
-    pub crime_ref: &'a str,
+    /// The `crime_key` of the person's crime.
+    pub crime_key: u32,
     pub force_id: &'a str,
     pub person_ref: &'a str,
     pub pnc_id: Option<&'a str>,
@@ -84,7 +87,12 @@ pub struct Networks {
 }
 
 pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks {
-    let index: FxHashMap<&str, u32> = crimes.iter().enumerate().map(|(i, c)| (c.crime_ref, i as u32)).collect();
+    // Crime key → position in `crimes` (keys are small and dense).
+    let mut index: Vec<Option<u32>> = vec![None; crimes.iter().map(|c| c.key as usize + 1).max().unwrap_or(0)];
+    for (i, c) in crimes.iter().enumerate() {
+        index[c.key as usize] = Some(i as u32);
+    }
+    let index = |key: u32| index.get(key as usize).copied().flatten();
     let mut crime_dsu = Dsu::new(crimes.len());
     // Person identity: one node per force person_ref and per pnc_id.
     let mut person_keys: FxHashMap<(&str, &str), u32> = FxHashMap::default();
@@ -99,7 +107,7 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
     let mut row_nodes: Vec<Option<u32>> = Vec::with_capacity(people.len());
     let mut links: Vec<(u32, u32)> = Vec::new();
     for p in people {
-        let Some(&crime) = index.get(p.crime_ref) else {
+        let Some(crime) = index(p.crime_key) else {
             row_nodes.push(None);
             continue;
         };
@@ -148,7 +156,7 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
     let mut suspects: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
     let mut victims: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
     for (p, n) in people.iter().zip(&row_nodes) {
-        let (Some(n), Some(&crime)) = (n, index.get(p.crime_ref)) else { continue };
+        let (Some(n), Some(crime)) = (n, index(p.crime_key)) else { continue };
         if let Some(k) = network_of[crime as usize] {
             let root = person_dsu.find(*n);
             if p.suspect { suspects[k as usize].push(root) } else { victims[k as usize].push(root) }
@@ -178,12 +186,17 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
 mod tests {
     use super::*;
 
+    /// Test crimes are named by one letter; the key is the letter's position.
+    fn key(r: &str) -> u32 {
+        u32::from(r.as_bytes()[0] - b'a')
+    }
+
     fn crime<'a>(r: &'a str, f: &'a str, op: Option<&'a str>, n: i64) -> CrimeNode<'a> {
-        CrimeNode { crime_ref: r, force_id: f, operation_ref: op, n_suspects: n }
+        CrimeNode { key: key(r), crime_ref: r, force_id: f, operation_ref: op, n_suspects: n }
     }
 
     fn person<'a>(c: &'a str, f: &'a str, p: &'a str, pnc: Option<&'a str>, suspect: bool) -> PersonRow<'a> {
-        PersonRow { crime_ref: c, force_id: f, person_ref: p, pnc_id: pnc, unidentified: p.starts_with("UNK"), suspect }
+        PersonRow { crime_key: key(c), force_id: f, person_ref: p, pnc_id: pnc, unidentified: p.starts_with("UNK"), suspect }
     }
 
     #[test]

@@ -118,9 +118,11 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
         let schema = df.schema().inner().clone();
         tables.push((t, schema, df.collect().await?));
     }
-    let keys = CrimeKeys::of(&tables[0].2);
-    for (t, schema, batches) in tables {
-        let (schema, batches) = keys.add_to(&schema, &batches)?;
+    let keyed: Vec<_> = {
+        let keys = CrimeKeys::of(&tables[0].2);
+        tables.iter().map(|(t, schema, batches)| keys.add_to(schema, batches).map(|k| (*t, k))).collect::<Result<_, _>>()?
+    };
+    for (t, (schema, batches)) in keyed {
         ctx.register_table(t.name(), Arc::new(MemTable::try_new(schema, vec![batches])?))?;
     }
     register_reference(&ctx)?;
@@ -132,16 +134,17 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
 /// characters), added to every table when it is read. The definitions join and group on it:
 /// hashing and comparing a 4-byte key instead of a 64-byte string is what most of a join
 /// costs. One key per distinct `crime_ref`, so joins on either mean the same.
-struct CrimeKeys(rustc_hash::FxHashMap<String, u32>);
+struct CrimeKeys<'a>(rustc_hash::FxHashMap<&'a str, u32>);
 
-impl CrimeKeys {
-    fn of(crimes: &[RecordBatch]) -> CrimeKeys {
+impl<'a> CrimeKeys<'a> {
+    fn of(crimes: &'a [RecordBatch]) -> CrimeKeys<'a> {
         let mut map = rustc_hash::FxHashMap::default();
+        map.reserve(crimes.iter().map(RecordBatch::num_rows).sum());
         for b in crimes {
             if let Some(refs) = crime_refs(b) {
                 for r in refs.iter().flatten() {
                     let n = map.len() as u32;
-                    map.entry(r.to_string()).or_insert(n);
+                    map.entry(r).or_insert(n);
                 }
             }
         }

@@ -185,13 +185,14 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
             store::link_tree(&from, &stage.join(&e.quarantine)).map_err(|err| io_err(dataset, "copy the quarantine", err))?;
         }
     }
-    for p in &prepared {
+    // Quarantine files of every return, written then made durable together.
+    let mut files = Vec::new();
+    for p in &mut prepared {
         let dir = stage.join(&p.entry.quarantine);
         std::fs::create_dir_all(&dir).map_err(|e| io_err(dataset, "write the quarantine", e))?;
-        for (name, bytes) in &p.quarantine {
-            store::write_durable(&dir.join(name), bytes).map_err(|e| io_err(dataset, "write the quarantine", e))?;
-        }
+        files.extend(std::mem::take(&mut p.quarantine).into_iter().map(|(name, bytes)| (dir.join(name), bytes)));
     }
+    store::write_all_durable(&files).map_err(|e| io_err(dataset, "write the quarantine", e))?;
     let written: Vec<(String, String)> = prepared.iter().map(|p| (p.force_id.clone(), p.period.clone())).collect();
     let mut entries = kept;
     entries.extend(prepared.into_iter().map(|p| p.entry));

@@ -18,15 +18,23 @@ pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &C
     store::recover(out)?;
     let stage = store::staging(out)?;
     std::fs::create_dir_all(stage.join("tables"))?;
+    // The files are made in parallel (the workbook and the page take longest), then written
+    // and made durable together.
     let json = serde_json::to_string_pretty(headline).expect("headline serialises");
-    store::write_durable(&stage.join("headline.json"), json.as_bytes())?;
-    for t in tables {
-        store::write_durable(&stage.join("tables").join(format!("{}.csv", t.id)), &crate::table_csv(t, ctx))?;
-    }
-    let workbook = crate::workbook::workbook(tables, ctx).map_err(|e| std::io::Error::other(format!("the workbook cannot be written ({e})")))?;
-    store::write_durable(&stage.join("tables.xlsx"), &workbook)?;
-    store::write_durable(&stage.join("report.html"), crate::html::report(headline, tables, ctx).as_bytes())?;
-    store::write_durable(&stage.join("README.txt"), readme(ctx).as_bytes())?;
+    let (workbook, html) = std::thread::scope(|s| {
+        let wb = s.spawn(|| crate::workbook::workbook(tables, ctx));
+        let html = crate::html::report(headline, tables, ctx);
+        (wb.join().expect("the workbook thread does not panic"), html)
+    });
+    let workbook = workbook.map_err(|e| std::io::Error::other(format!("the workbook cannot be written ({e})")))?;
+    let mut files = vec![
+        (stage.join("headline.json"), json.into_bytes()),
+        (stage.join("tables.xlsx"), workbook),
+        (stage.join("report.html"), html.into_bytes()),
+        (stage.join("README.txt"), readme(ctx).into_bytes()),
+    ];
+    files.extend(tables.iter().map(|t| (stage.join("tables").join(format!("{}.csv", t.id)), crate::table_csv(t, ctx))));
+    store::write_all_durable(&files)?;
     if out.exists() && !out.join("headline.json").exists() {
         std::fs::remove_dir(out)?;
     }

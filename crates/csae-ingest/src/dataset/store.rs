@@ -70,6 +70,24 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// Writes several files, then makes them durable together: the `fsync`s run concurrently, so
+/// the file system can commit them in one journal transaction rather than one each.
+pub fn write_all_durable(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut handles = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let mut f = File::create(path)?;
+        f.write_all(bytes)?;
+        handles.push(f);
+    }
+    let threads = handles.len().clamp(1, 8);
+    let chunk = handles.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = handles.chunks(chunk).map(|c| s.spawn(move || c.iter().try_for_each(File::sync_all))).collect();
+        jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other("a file could not be synced"))))
+    })
+}
+
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
