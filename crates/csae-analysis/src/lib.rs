@@ -95,6 +95,7 @@ impl Analysis {
             }
         }
         let runtime = runtime();
+        let start = std::time::Instant::now();
         let (ctx, params, networks) = runtime.block_on(async {
             let ctx = session::open(dataset).await.map_err(|e| match e {
                 AnalysisError::Query(m) => AnalysisError::Dataset(format!("{} cannot be read ({m}); ingest the returns again", dataset.display())),
@@ -109,6 +110,9 @@ impl Analysis {
             };
             let params = Parameters { from, to, min_suspects: opts.min_suspects, officer_fallback: opts.officer_fallback };
             let timing = std::env::var_os("CSAE_TIMING").is_some();
+            if timing {
+                eprintln!("{:>8.3} s  dataset read (Parquet into memory, crime keys)", start.elapsed().as_secs_f64());
+            }
             let t0 = std::time::Instant::now();
             for d in definitions::definitions(&params) {
                 if timing {
@@ -122,8 +126,14 @@ impl Analysis {
                     ctx.register_table(d.name, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
                 }
             }
+            if timing {
+                eprintln!("{:>8.3} s  views built", t0.elapsed().as_secs_f64());
+            }
             let networks = build_networks(&ctx).await?;
             register_networks(&ctx, &networks)?;
+            if timing {
+                eprintln!("{:>8.3} s  networks built", t0.elapsed().as_secs_f64());
+            }
             Ok::<_, AnalysisError>((ctx, params, networks))
         })?;
         register_returns(&ctx, &manifest)?;
@@ -319,9 +329,11 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
 /// borrow their text from the query results (no copy per value).
 async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, AnalysisError> {
     let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM crime_facts").await?.collect().await?;
+    // Person rows of every crime (a plain projection: no copy); those of crimes outside
+    // crime_facts are skipped by the builder, which knows the crimes by key.
     let people = ctx
-        .sql("SELECT p.crime_key, p.force_id, p.person_ref, p.pnc_id, p.unidentified, false AS suspect FROM victims p JOIN crime_facts c ON c.crime_key = p.crime_key \
-              UNION ALL SELECT p.crime_key, p.force_id, p.person_ref, p.pnc_id, p.unidentified, true FROM suspects p JOIN crime_facts c ON c.crime_key = p.crime_key")
+        .sql("SELECT crime_key, force_id, person_ref, pnc_id, unidentified, false AS suspect FROM victims \
+              UNION ALL SELECT crime_key, force_id, person_ref, pnc_id, unidentified, true FROM suspects")
         .await?
         .collect()
         .await?;
@@ -343,7 +355,7 @@ async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, Anal
         .collect();
     let mut rows = Vec::new();
     for (c, f, p, pnc, unk, sus) in &person_cols {
-        for i in 0..c.len() {
+        for i in (0..c.len()).filter(|&i| c.is_valid(i)) {
             rows.push(networks::PersonRow {
                 crime_key: c.value(i),
                 force_id: f.value(i),

@@ -60,11 +60,12 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
     }
     let timing = Timing::new();
     let analysis = Analysis::open(dataset, &opts.analysis).map_err(|e| PublishError::Unusable(e.to_string()))?;
+    timing.lap("analysis: dataset, definitions, networks");
     let headline = analysis.headline().map_err(|e| PublishError::Unusable(e.to_string()))?;
     let mut tables = analysis.tables().map_err(|e| PublishError::Unusable(e.to_string()))?;
     let context = crate::Context::of(&analysis, opts);
     drop(analysis);
-    timing.lap("analysis");
+    timing.lap("analysis: tables and headline");
     let (headline_json, withheld) = match opts.mode {
         Mode::Internal => (serde_json::to_value(&headline).expect("headline serialises"), 0),
         Mode::Public => {

@@ -114,7 +114,7 @@ fn main() {
             }
         }
     }
-    for stage in ["analysis", "disclosure control", "publication files"] {
+    for stage in ["analysis: dataset, definitions, networks", "analysis: tables and headline", "disclosure control", "publication files"] {
         if let Some(t) = stages.remove(stage) {
             rows.push((format!("  of which {stage}{}", match stage {
                 "disclosure control" => " (suppression + exact audit of every table)",
