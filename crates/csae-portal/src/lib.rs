@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod builds;
@@ -29,6 +30,7 @@ pub mod tracker;
 pub mod upload;
 pub mod util;
 pub mod web;
+pub mod workers;
 
 pub use config::{Config, ConfigArgs};
 pub use error::PortalError;

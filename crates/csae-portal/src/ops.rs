@@ -51,20 +51,21 @@ impl App {
     /// Validates and stores a received upload as a new submission.
     pub async fn upload(&self, p: &Principal, ip: &str, period: &Period, force: &'static csae_model::Force, file_name: &str, received: Received) -> Result<Submission, ApiError> {
         let r = async {
-            let _slot = self.validation_slots.acquire().await.map_err(|_| ApiError::internal("validate the upload"))?;
             let layout = self.layout.clone();
             let (period_id, username, file_name) = (period.id.clone(), p.username.clone(), file_name.to_string());
             let max = self.cfg.max_uncompressed_bytes;
-            let (sub, received) = tokio::task::spawn_blocking(move || {
-                let req = upload::UploadRequest { force, period: &period_id, username: &username, file_name: &file_name, max_uncompressed: max, today: chrono::Utc::now().date_naive() };
-                let r = upload::prepare(&layout, &req, &received).and_then(|(sub, stage)| {
-                    upload::place(&layout, &stage, &sub.id)?;
-                    Ok(sub)
-                });
-                (r, received)
-            })
-            .await
-            .map_err(|_| ApiError::internal("validate the upload"))?;
+            let (sub, received) = self
+                .validation
+                .run(move || {
+                    let req = upload::UploadRequest { force, period: &period_id, username: &username, file_name: &file_name, max_uncompressed: max, today: chrono::Utc::now().date_naive() };
+                    let r = upload::prepare(&layout, &req, &received).and_then(|(sub, stage)| {
+                        upload::place(&layout, &stage, &sub.id)?;
+                        Ok(sub)
+                    });
+                    (r, received)
+                })
+                .await
+                .map_err(|_| ApiError::internal("validate the upload"))?;
             drop(received);
             let sub = sub?;
             if let Err(e) = submissions::insert(&self.db, &sub).await {

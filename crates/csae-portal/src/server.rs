@@ -23,8 +23,9 @@ pub struct App {
     pub db: Db,
     pub layout: Layout,
     pub limiter: RateLimiter,
-    /// Uploads being unpacked and validated at once (each holds a return in memory).
-    pub validation_slots: tokio::sync::Semaphore,
+    /// The `validation_slots` threads that unpack and validate uploads, one return each at a
+    /// time (each holds a return in memory); other uploads wait their turn in order.
+    pub validation: crate::workers::Workers,
     /// One build at a time: builds are CPU- and memory-heavy and share the key file.
     pub build_lock: tokio::sync::Mutex<()>,
 }
@@ -42,7 +43,7 @@ impl App {
         remove_orphan_uploads(&db, &layout).await?;
         Ok(Arc::new(App {
             limiter: RateLimiter::new(cfg.sign_in_attempts, Duration::from_secs(cfg.sign_in_window_seconds)),
-            validation_slots: tokio::sync::Semaphore::new(cfg.validation_slots),
+            validation: crate::workers::Workers::new(cfg.validation_slots, "csae-validate"),
             build_lock: tokio::sync::Mutex::new(()),
             layout,
             db,

@@ -45,6 +45,11 @@ a{color:#1d70b8}a:visited{color:#4c2c92}a:focus{outline:3px solid transparent;ba
 .govuk-button{background:#00703c;color:#fff;border:0;box-shadow:0 2px 0 #002d18;padding:8px 10px;font-size:19px;cursor:pointer;margin:0 15px 20px 0;text-decoration:none;display:inline-block}
 .govuk-button--secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}.govuk-button--warning{background:#d4351c}
 .govuk-body-s{font-size:16px}.marking{font-weight:700;letter-spacing:1px}
+.govuk-fieldset{border:0;padding:0;margin:0}.govuk-radios__item{margin-bottom:10px}.govuk-radios__input{width:24px;height:24px;margin:0 10px 0 0;vertical-align:middle}
+.govuk-radios__label{display:inline;font-weight:400}.govuk-radios__item .govuk-hint{margin:0 0 0 34px}
+.govuk-visually-hidden{position:absolute!important;width:1px!important;height:1px!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;white-space:nowrap!important}
+.govuk-button:link,.govuk-button:visited{color:#fff}.govuk-button--secondary:link,.govuk-button--secondary:visited{color:#0b0c0c}.govuk-notification-banner h2{margin-top:0}
+.govuk-table form{display:inline}.govuk-table .govuk-button{font-size:16px;margin:0 10px 5px 0}
 "#;
 
 /// A full page.

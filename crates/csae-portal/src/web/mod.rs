@@ -2,6 +2,7 @@
 //! forms carry the session's CSRF token, and every page goes through the same actions
 //! (`ops`) as the API, so the same role and force checks and audit entries apply.
 
+pub mod admin;
 pub mod html;
 
 use std::collections::HashMap;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<Shared> {
         .route("/builds", post(build))
         .route("/builds/{id}", get(build_page))
         .route("/builds/{id}/files/{name}", get(download))
+        .merge(admin::routes())
 }
 
 async fn css() -> Response {
@@ -132,6 +134,9 @@ async fn home(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Header
     }
     if p.has(Role::Analyst) || p.has(Role::Admin) {
         body.push_str(r#"<p><a href="/periods">Open a period</a></p>"#);
+    }
+    if p.has(Role::Admin) {
+        body.push_str(r#"<p><a href="/admin/users">Manage users</a></p>"#);
     }
     respond(StatusCode::OK, "CSAE national collection", Some(&p), &body)
 }
@@ -256,15 +261,15 @@ struct PeriodQ {
 fn upload_form(p: &Principal, period: &str, errors: &[(&str, String)]) -> String {
     let err_class = if errors.is_empty() { "" } else { " govuk-form-group--error" };
     format!(
-        r#"{}<form method="post" action="/upload?period={0}" enctype="multipart/form-data">{}
-<div class="govuk-form-group{err_class}"><label class="govuk-label" for="file">Upload the return for period {0}</label>
+        r#"{}<form method="post" action="/upload?period={period}" enctype="multipart/form-data">{}
+<div class="govuk-form-group{err_class}"><label class="govuk-label" for="file">Upload the return for period {period}</label>
 <div class="govuk-hint">The XLSX workbook, or a zip of crimes.csv, victims.csv, suspects.csv and relationships.csv</div>
 <input class="govuk-input" id="file" name="file" type="file" accept=".xlsx,.zip"></div>
 <button class="govuk-button" type="submit">Upload and check</button></form>"#,
         error_summary(errors),
         csrf_field(p),
+        period = esc(period),
     )
-    .replace("{0}", &esc(period))
 }
 
 async fn upload_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>) -> Response {
@@ -578,3 +583,18 @@ async fn download(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: He
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upload_form_posts_to_its_period_with_or_without_errors() {
+        let p = Principal { user_id: "u".into(), username: "sub".into(), roles: vec![Role::Submitter], force: Some("cumbria".into()), via: Via::Token };
+        for errors in [vec![], vec![("file", "the file is not a zip".to_string())]] {
+            let html = upload_form(&p, "2023", &errors);
+            assert!(html.contains(r#"action="/upload?period=2023""#), "{html}");
+            assert!(html.contains("Upload the return for period 2023"), "{html}");
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The admin pages for users (role `admin` only): the list with each user's state and actions,
+//! the form to add a user, and the disable / enable / revoke-tokens buttons. Every form
+//! carries the session's CSRF token; every action and refusal is audited (`crate::admin`).
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::html::{button_form, csrf_field, error_summary, esc, respond, table, tag};
+use super::{Form, check_csrf, error_page, see_other, who};
+use crate::access::{Principal, Role};
+use crate::error::ApiError;
+use crate::server::{ClientIp, Shared};
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/admin/users", get(users_page).post(add_user))
+        .route("/admin/users/new", get(new_user_page))
+        .route("/admin/users/{id}/disable", post(disable))
+        .route("/admin/users/{id}/enable", post(enable))
+        .route("/admin/users/{id}/revoke-tokens", post(revoke_tokens))
+}
+
+/// The role choices of the form: (value, label, hint).
+const ROLES: [(&str, &str, &str); 5] = [
+    ("submitter", "Submitter", "Uploads and confirms one force's returns"),
+    ("force_viewer", "Force viewer", "Sees one force's submissions and feedback"),
+    ("analyst", "Analyst", "National: tracker, builds and downloads"),
+    ("admin", "Admin", "Manages users and periods; sees no data"),
+    ("admin,analyst", "Admin and analyst", "Both national roles"),
+];
+
+/// 403 page (audited) unless the principal is an admin.
+async fn admin_only(app: &Shared, p: &Principal, ip: &str, action: &'static str) -> Result<(), Response> {
+    match p.require(&[Role::Admin]) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let r: Result<(), ApiError> = Err(e);
+            app.audit_result(p, ip, action, None, None, &r, "").await;
+            Err(error_page(Some(p), &r.unwrap_err()))
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Done {
+    done: Option<String>,
+    user: Option<String>,
+}
+
+async fn users_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<Done>) -> Response {
+    let p = match who(&app, &headers, &ip).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let users = match app.admin_list_users(&p, &ip).await {
+        Ok(u) => u,
+        Err(e) => return error_page(Some(&p), &e),
+    };
+    let mut body = String::new();
+    let who_done = q.user.as_deref().filter(|u| crate::accounts::check_username(u).is_ok()).unwrap_or("the user");
+    let banner = match q.done.as_deref() {
+        Some("added") => Some(format!("{who_done} has been added. Give them their password by a separate, secure route.")),
+        Some("disabled") => Some(format!("{who_done} has been disabled: signed out everywhere and every API token revoked.")),
+        Some("enabled") => Some(format!("{who_done} can sign in again. Their old API tokens stay revoked.")),
+        Some("revoked") => Some(format!("Every API token of {who_done} has been revoked.")),
+        _ => None,
+    };
+    if let Some(b) = banner {
+        body.push_str(&format!(r#"<div class="govuk-notification-banner" role="region" aria-labelledby="banner-title"><h2 id="banner-title" class="govuk-heading-m">Success</h2><p>{}</p></div>"#, esc(&b)));
+    }
+    body.push_str(r#"<p><a class="govuk-button" href="/admin/users/new">Add a user</a></p>"#);
+    let rows: Vec<Vec<String>> = users
+        .iter()
+        .map(|u| {
+            let state = if u.disabled { tag("Disabled", "grey") } else { tag("Active", "green") };
+            let mut actions = String::new();
+            if u.disabled {
+                actions.push_str(&button_form(&p, &format!("/admin/users/{}/enable", u.id), &format!("Enable {}", u.username), "govuk-button--secondary"));
+            } else if u.id != p.user_id {
+                actions.push_str(&button_form(&p, &format!("/admin/users/{}/disable", u.id), &format!("Disable {}", u.username), "govuk-button--warning"));
+            }
+            if u.live_tokens > 0 {
+                actions.push_str(&button_form(&p, &format!("/admin/users/{}/revoke-tokens", u.id), &format!("Revoke API tokens of {}", u.username), "govuk-button--secondary"));
+            }
+            vec![
+                esc(&u.username),
+                esc(&crate::access::roles_text(&u.roles)),
+                esc(u.force.as_deref().unwrap_or("")),
+                state,
+                u.live_tokens.to_string(),
+                esc(&u.created_at),
+                actions,
+            ]
+        })
+        .collect();
+    body.push_str(&table("Users", &["User name", "Roles", "Force", "State", "API tokens", "Added", "Actions"], &rows));
+    body.push_str("<p>API tokens are made on the server with <code>csae token new --username NAME</code>; they are shown once.</p>");
+    respond(StatusCode::OK, "Users", Some(&p), &body)
+}
+
+fn user_form(p: &Principal, errors: &[(&str, String)], f: &HashMap<String, String>) -> String {
+    let v = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    let group = |field: &str| {
+        let msg = errors.iter().find(|(k, _)| *k == field).map(|(_, m)| m.as_str());
+        match msg {
+            Some(m) => (" govuk-form-group--error", format!(r#"<p class="govuk-error-message" id="{field}-error"><span class="govuk-visually-hidden">Error:</span> {}</p>"#, esc(m))),
+            None => ("", String::new()),
+        }
+    };
+    let (ug, ue) = group("username");
+    let (rg, re) = group("role");
+    let (fg, fe) = group("force");
+    let (pg, pe) = group("password");
+    let mut radios = String::new();
+    for (value, label, hint) in ROLES {
+        let id = format!("role-{}", value.replace(',', "-"));
+        let checked = if v("role") == value { " checked" } else { "" };
+        radios.push_str(&format!(
+            r#"<div class="govuk-radios__item"><input class="govuk-radios__input" id="{id}" name="role" type="radio" value="{}"{checked}><label class="govuk-label govuk-radios__label" for="{id}">{}</label><div class="govuk-hint">{}</div></div>"#,
+            esc(value),
+            esc(label),
+            esc(hint)
+        ));
+    }
+    let mut options = String::from(r#"<option value="">No force (national roles)</option>"#);
+    for force in csae_model::forces() {
+        let sel = if v("force") == force.id { " selected" } else { "" };
+        options.push_str(&format!(r#"<option value="{}"{sel}>{}</option>"#, esc(&force.id), esc(&force.name)));
+    }
+    format!(
+        r#"{}<form method="post" action="/admin/users" novalidate>{}
+<div class="govuk-form-group{ug}"><label class="govuk-label" for="username">User name</label><div class="govuk-hint">2 to 64 characters: a-z, 0-9, full stop, underscore or hyphen; for example cumbria.sub</div>{ue}<input class="govuk-input" id="username" name="username" autocomplete="off" spellcheck="false" value="{}"></div>
+<div class="govuk-form-group{rg}"><fieldset class="govuk-fieldset" id="role"><legend class="govuk-label">Role</legend>{re}<div class="govuk-radios">{radios}</div></fieldset></div>
+<div class="govuk-form-group{fg}"><label class="govuk-label" for="force">Force</label><div class="govuk-hint">Submitters and force viewers belong to one force; national roles to none</div>{fe}<select class="govuk-select" id="force" name="force">{options}</select></div>
+<div class="govuk-form-group{pg}"><label class="govuk-label" for="password">Password</label><div class="govuk-hint">At least 12 characters. Give it to the user by a separate, secure route</div>{pe}<input class="govuk-input" id="password" name="password" type="password" autocomplete="new-password"></div>
+<button class="govuk-button" type="submit">Add the user</button> <a href="/admin/users">Cancel</a></form>"#,
+        error_summary(errors),
+        csrf_field(p),
+        esc(v("username")),
+    )
+}
+
+async fn new_user_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap) -> Response {
+    let p = match who(&app, &headers, &ip).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(r) = admin_only(&app, &p, &ip, "page_add_user").await {
+        return r;
+    }
+    respond(StatusCode::OK, "Add a user", Some(&p), &user_form(&p, &[], &HashMap::new()))
+}
+
+async fn add_user(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, axum::Form(f): Form) -> Response {
+    let p = match who(&app, &headers, &ip).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
+        return r;
+    }
+    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let password = f.get("password").cloned().unwrap_or_default();
+    let force = g("force");
+    match app.admin_add_user(&p, &ip, &g("username"), &g("role"), Some(force.as_str()), &password).await {
+        Ok(u) => see_other(&format!("/admin/users?done=added&user={}", u.username)),
+        Err(e) if e.status == StatusCode::FORBIDDEN => error_page(Some(&p), &e),
+        Err(e) if e.status.is_client_error() => {
+            // Shown again without the password.
+            let mut kept = f.clone();
+            kept.remove("password");
+            respond(e.status, "Add a user", Some(&p), &user_form(&p, &[(crate::admin::field_of(e.code), e.message())], &kept))
+        }
+        Err(e) => error_page(Some(&p), &e),
+    }
+}
+
+async fn disable(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
+    set_disabled(app, ip, headers, id, f, true).await
+}
+
+async fn enable(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
+    set_disabled(app, ip, headers, id, f, false).await
+}
+
+async fn set_disabled(app: Shared, ip: String, headers: HeaderMap, id: String, f: HashMap<String, String>, disabled: bool) -> Response {
+    let p = match who(&app, &headers, &ip).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
+        return r;
+    }
+    match app.admin_set_disabled(&p, &ip, &id, disabled).await {
+        Ok(u) => see_other(&format!("/admin/users?done={}&user={}", if disabled { "disabled" } else { "enabled" }, u.username)),
+        Err(e) => error_page(Some(&p), &e),
+    }
+}
+
+async fn revoke_tokens(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
+    let p = match who(&app, &headers, &ip).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
+        return r;
+    }
+    match app.admin_revoke_tokens(&p, &ip, &id).await {
+        Ok((u, _)) => see_other(&format!("/admin/users?done=revoked&user={}", u.username)),
+        Err(e) => error_page(Some(&p), &e),
+    }
+}
