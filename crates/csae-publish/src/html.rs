@@ -222,18 +222,15 @@ impl Report<'_> {
             s.push_str(&self.chart_of(t, Axis::TotalColumn, "nature-offence", "Group-based crimes by offence group", "Number of group-based crimes in each offence group."));
             s.push_str(&self.table_html(t));
         }
-        for (prefix, h3, id, title) in [
-            ("T04", "Locations", "nature-location", "Group-based crimes by location"),
-            ("T14", "Online offending", "nature-online", "Group-based crimes by online flag"),
-            ("T05", "Number of suspects", "nature-size", "Group-based crimes by number of suspects"),
-            ("T13", "Recency", "nature-recency", "Group-based crimes by recency of report"),
-        ] {
-            if let Some(t) = self.table(prefix) {
-                s.push_str(&format!("<h3>{h3}</h3>\n"));
-                s.push_str(&self.chart_of(t, Axis::TotalColumn, id, title, &format!("{title}, all categories.")));
-                s.push_str(&self.table_html(t));
-            }
-        }
+        s.push_str(&self.themes(
+            &[
+                ("T04", "Locations", "nature-location", "Group-based crimes by location"),
+                ("T14", "Online offending", "nature-online", "Group-based crimes by online flag"),
+                ("T05", "Number of suspects", "nature-size", "Group-based crimes by number of suspects"),
+                ("T13", "Recency", "nature-recency", "Group-based crimes by recency of report"),
+            ],
+            "all categories",
+        ));
         self.section("nature", s)
     }
 
@@ -242,13 +239,10 @@ impl Report<'_> {
             "<p>{} victim records in group-based crimes (a victim of several crimes is counted once for each). Of those with a known sex, {} were female.</p>\n",
             self.n(&["victim_records"]), self.pct(&["victims_female_share_of_known"])
         );
-        for (prefix, h3, id, title) in [("T06", "Age and sex", "victims-age", "Victim records by age at the offence"), ("T09", "Ethnicity", "victims-ethnicity", "Victim records by ethnicity")] {
-            if let Some(t) = self.table(prefix) {
-                s.push_str(&format!("<h3>{h3}</h3>\n"));
-                s.push_str(&self.chart_of(t, Axis::TotalColumn, id, title, &format!("{title}, all group-based crimes.")));
-                s.push_str(&self.table_html(t));
-            }
-        }
+        s.push_str(&self.themes(
+            &[("T06", "Age and sex", "victims-age", "Victim records by age at the offence"), ("T09", "Ethnicity", "victims-ethnicity", "Victim records by ethnicity")],
+            "all group-based crimes",
+        ));
         self.section("victims", s)
     }
 
@@ -258,17 +252,14 @@ impl Report<'_> {
             self.n(&["suspect_records"]), self.n(&["suspect_records_age_known"]), self.pct(&["suspects_aged_10_17_share_of_known"]),
             self.pct(&["suspect_ethnicity_recorded_share"]), self.pct(&["suspect_nationality_known_share"])
         );
-        for (prefix, h3, id, title) in [
-            ("T07", "Age and sex", "suspects-age", "Suspect records by age at the offence"),
-            ("T08", "Ethnicity", "suspects-ethnicity", "Suspect records by ethnicity"),
-            ("T10", "Nationality", "suspects-nationality", "Suspect records by nationality"),
-        ] {
-            if let Some(t) = self.table(prefix) {
-                s.push_str(&format!("<h3>{h3}</h3>\n"));
-                s.push_str(&self.chart_of(t, Axis::TotalColumn, id, title, &format!("{title}, all group-based crimes.")));
-                s.push_str(&self.table_html(t));
-            }
-        }
+        s.push_str(&self.themes(
+            &[
+                ("T07", "Age and sex", "suspects-age", "Suspect records by age at the offence"),
+                ("T08", "Ethnicity", "suspects-ethnicity", "Suspect records by ethnicity"),
+                ("T10", "Nationality", "suspects-nationality", "Suspect records by nationality"),
+            ],
+            "all group-based crimes",
+        ));
         self.section("suspects", s)
     }
 
@@ -359,6 +350,20 @@ impl Report<'_> {
         }
         s.push_str("</dl>\n");
         self.section("methodology", s)
+    }
+
+    /// A subsection per table: heading, a chart of its Total column, the table in full.
+    /// Items: (table id prefix, heading, chart id, chart title); `scope` ends the chart's summary.
+    fn themes(&self, items: &[(&str, &str, &str, &str)], scope: &str) -> String {
+        let mut s = String::new();
+        for &(prefix, h3, id, title) in items {
+            if let Some(t) = self.table(prefix) {
+                s.push_str(&format!("<h3>{h3}</h3>\n"));
+                s.push_str(&self.chart_of(t, Axis::TotalColumn, id, title, &format!("{title}, {scope}.")));
+                s.push_str(&self.table_html(t));
+            }
+        }
+        s
     }
 
     /// A bar chart of one line of a table, in a figure with a caption.

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::html::{button_form, csrf_field, error_summary, esc, respond, table, tag};
-use super::{Form, check_csrf, error_page, see_other, who};
+use super::{Form, error_page, form_user, see_other, who};
 use crate::access::{Principal, Role};
 use crate::error::ApiError;
 use crate::server::{ClientIp, Shared};
@@ -157,13 +157,10 @@ async fn new_user_page(State(app): State<Shared>, ClientIp(ip): ClientIp, header
 }
 
 async fn add_user(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, axum::Form(f): Form) -> Response {
-    let p = match who(&app, &headers, &ip).await {
+    let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
-        return r;
-    }
     let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
     let force = g("force");
@@ -189,13 +186,10 @@ async fn enable(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Head
 }
 
 async fn set_disabled(app: Shared, ip: String, headers: HeaderMap, id: String, f: HashMap<String, String>, disabled: bool) -> Response {
-    let p = match who(&app, &headers, &ip).await {
+    let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
-        return r;
-    }
     match app.admin_set_disabled(&p, &ip, &id, disabled).await {
         Ok(u) => see_other(&format!("/admin/users?done={}&user={}", if disabled { "disabled" } else { "enabled" }, u.username)),
         Err(e) => error_page(Some(&p), &e),
@@ -203,13 +197,10 @@ async fn set_disabled(app: Shared, ip: String, headers: HeaderMap, id: String, f
 }
 
 async fn revoke_tokens(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
-    let p = match who(&app, &headers, &ip).await {
+    let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
-        return r;
-    }
     match app.admin_revoke_tokens(&p, &ip, &id).await {
         Ok((u, _)) => see_other(&format!("/admin/users?done=revoked&user={}", u.username)),
         Err(e) => error_page(Some(&p), &e),

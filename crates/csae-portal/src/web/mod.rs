@@ -76,6 +76,13 @@ async fn who(app: &Shared, headers: &HeaderMap, ip: &str) -> Result<Principal, R
 }
 
 /// Checks the form's CSRF token against the session's (403 page otherwise, audited).
+/// The signed-in user of a posted form, its CSRF token checked (every form post starts here).
+pub(crate) async fn form_user(app: &Shared, headers: &HeaderMap, ip: &str, form_token: Option<&str>) -> Result<Principal, Response> {
+    let p = who(app, headers, ip).await?;
+    check_csrf(app, &p, ip, form_token).await?;
+    Ok(p)
+}
+
 async fn check_csrf(app: &Shared, p: &Principal, ip: &str, form_token: Option<&str>) -> Result<(), Response> {
     let ok = match (&p.via, form_token) {
         (Via::Session { csrf, .. }, Some(t)) => crate::util::constant_time_eq(csrf.as_bytes(), t.as_bytes()),
@@ -238,13 +245,10 @@ async fn periods_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
 }
 
 async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, axum::Form(f): Form) -> Response {
-    let p = match who(&app, &headers, &ip).await {
+    let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
-        return r;
-    }
     let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     match app.open_period(&p, &ip, &g("id"), &g("from"), &g("to")).await {
         Ok(_) => see_other("/periods"),
@@ -459,13 +463,10 @@ async fn submission_page(State(app): State<Shared>, ClientIp(ip): ClientIp, head
 }
 
 async fn confirm(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
-    let p = match who(&app, &headers, &ip).await {
+    let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
-        return r;
-    }
     match app.confirm(&p, &ip, &id).await {
         Ok(s) => see_other(&format!("/submissions/{}", s.id)),
         Err(e) => error_page(Some(&p), &e),
@@ -473,13 +474,10 @@ async fn confirm(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Hea
 }
 
 async fn discard(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
-    let p = match who(&app, &headers, &ip).await {
+    let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
-        return r;
-    }
     match app.discard(&p, &ip, &id).await {
         Ok(s) => see_other(&format!("/upload?period={}", s.period)),
         Err(e) => error_page(Some(&p), &e),
@@ -533,13 +531,10 @@ async fn tracker_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
 }
 
 async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>, axum::Form(f): Form) -> Response {
-    let p = match who(&app, &headers, &ip).await {
+    let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&app, &p, &ip, f.get("csrf").map(String::as_str)).await {
-        return r;
-    }
     match app.build(&p, &ip, q.period.as_deref()).await {
         Ok(b) => see_other(&format!("/builds/{}", b.id)),
         Err(e) => error_page(Some(&p), &e),
