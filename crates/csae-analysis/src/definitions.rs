@@ -75,12 +75,15 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
             name: "crime_scope",
             title: "Scope: CSAE crimes",
             meaning: "A crime is a CSAE crime when its offence code is child-specific, or csa_flag = Y or cse_flag = Y, or at least one accepted victim has an age at offence under 18. Other crimes are out of scope: excluded from every table and counted in data quality.",
-            sql: "SELECT c.*, o.offence_group, o.child_specific, \
+            // The per-crime facts are worked out on narrow rows (f), then joined to the
+            // crime's own columns once: each join copies the rows it outputs.
+            sql: "SELECT c.*, f.offence_group, f.child_specific, f.n_suspects, f.n_victims, f.is_csae \
+                  FROM period_crimes c JOIN (SELECT c2.crime_key, o.offence_group, o.child_specific, \
                     coalesce(cs.n_suspects, 0) AS n_suspects, coalesce(cv.n_victims, 0) AS n_victims, \
-                    (o.child_specific OR c.csa_flag = 'Y' OR c.cse_flag = 'Y' OR coalesce(cv.any_child_victim, 0) = 1) AS is_csae \
-                  FROM period_crimes c JOIN offence_codes o ON o.offence_code = c.offence_code \
-                  LEFT JOIN crime_suspects cs ON cs.crime_key = c.crime_key \
-                  LEFT JOIN crime_victims cv ON cv.crime_key = c.crime_key".into(),
+                    (o.child_specific OR c2.csa_flag = 'Y' OR c2.cse_flag = 'Y' OR coalesce(cv.any_child_victim, 0) = 1) AS is_csae \
+                  FROM period_crimes c2 JOIN offence_codes o ON o.offence_code = c2.offence_code \
+                  LEFT JOIN crime_suspects cs ON cs.crime_key = c2.crime_key \
+                  LEFT JOIN crime_victims cv ON cv.crime_key = c2.crime_key) f ON f.crime_key = c.crime_key".into(),
         },
         Definition {
             name: "crime_recency",
@@ -93,6 +96,7 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                   FROM period_crimes c LEFT JOIN victims v ON v.crime_key = c.crime_key \
                   GROUP BY c.crime_key, c.offence_date_from, c.recorded_date".into(),
         },
+        // Like crime_scope: the derived category and recency on narrow rows (d), joined once.
         Definition {
             name: "crime_facts",
             title: "Group-based crimes and their category",
@@ -104,18 +108,19 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                    d.derived_category, \
                    coalesce(s.cocad_category, d.derived_category) AS category, \
                    CASE WHEN s.cocad_category IS NULL THEN 'DERIVED' ELSE 'RECORDED' END AS category_source, \
-                   coalesce(rc.recency, 'UNKNOWN') AS recency, \
+                   d.recency, \
                    coalesce(s.online_flag, 'UNKNOWN') AS online \
                  FROM crime_scope s \
-                 LEFT JOIN crime_recency rc ON rc.crime_key = s.crime_key \
-                 LEFT JOIN (SELECT s2.crime_key, CASE \
+                 JOIN (SELECT s2.crime_key, CASE \
                        WHEN coalesce(r.n_rel, 0) > 0 AND r.n_rel = r.n_family THEN 'FAMILIAL' \
                        WHEN s2.cse_flag = 'Y' OR s2.offence_code IN ('71', '72') THEN 'CSE' \
                        WHEN coalesce(r.n_trust, 0) > 0 OR loc.grp = 'INSTITUTIONAL' THEN 'INSTITUTIONAL' \
-                       WHEN coalesce(r.n_known, 0) > 0 THEN 'OTHER' ELSE 'UNKNOWN' END AS derived_category \
+                       WHEN coalesce(r.n_known, 0) > 0 THEN 'OTHER' ELSE 'UNKNOWN' END AS derived_category, \
+                       coalesce(rc.recency, 'UNKNOWN') AS recency \
                      FROM crime_scope s2 LEFT JOIN crime_relationships r ON r.crime_key = s2.crime_key \
-                     LEFT JOIN code_lists loc ON loc.list = 'location_type' AND loc.code = s2.location_type) d ON d.crime_key = s.crime_key \
-                 WHERE s.is_csae"
+                     LEFT JOIN code_lists loc ON loc.list = 'location_type' AND loc.code = s2.location_type \
+                     LEFT JOIN crime_recency rc ON rc.crime_key = s2.crime_key \
+                     WHERE s2.is_csae) d ON d.crime_key = s.crime_key"
             ),
         },
         Definition {

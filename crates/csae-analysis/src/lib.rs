@@ -5,6 +5,7 @@
 pub mod definitions;
 pub mod disclosure;
 pub mod headline;
+mod ident;
 pub mod networks;
 mod session;
 pub mod tables;
@@ -340,7 +341,7 @@ async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, Anal
     let key_col = |a: &ArrayRef| -> UInt32Array { cast(a, &DataType::UInt32).expect("crime_key").as_any().downcast_ref::<UInt32Array>().expect("UInt32").clone() };
     let crime_cols: Vec<(StringArray, StringArray, StringArray, Vec<f64>, UInt32Array)> =
         crimes.iter().map(|b| (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)))).collect();
-    let mut nodes = Vec::new();
+    let mut nodes = Vec::with_capacity(crimes.iter().map(RecordBatch::num_rows).sum());
     for (r, f, o, n, k) in &crime_cols {
         for i in 0..r.len() {
             nodes.push(networks::CrimeNode { key: k.value(i), crime_ref: r.value(i), force_id: f.value(i), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
@@ -353,7 +354,7 @@ async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, Anal
             (key_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), str_col(b.column(3)), flag(4), flag(5))
         })
         .collect();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(people.iter().map(RecordBatch::num_rows).sum());
     for (c, f, p, pnc, unk, sus) in &person_cols {
         for i in (0..c.len()).filter(|&i| c.is_valid(i)) {
             rows.push(networks::PersonRow {

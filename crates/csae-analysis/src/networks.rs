@@ -4,6 +4,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::ident::Interner;
+
 /// Union–find over dense indices, with path halving and union by size.
 struct Dsu {
     parent: Vec<u32>,
@@ -86,6 +88,9 @@ pub struct Networks {
     pub single_suspect_in_multi_offender: u32,
 }
 
+/// The force number of pnc_id keys: a PNC id is national.
+const PNC: u32 = u32::MAX;
+
 pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks {
     // Crime key → position in `crimes` (keys are small and dense).
     let mut index: Vec<Option<u32>> = vec![None; crimes.iter().map(|c| c.key as usize + 1).max().unwrap_or(0)];
@@ -94,16 +99,30 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
     }
     let index = |key: u32| index.get(key as usize).copied().flatten();
     let mut crime_dsu = Dsu::new(crimes.len());
-    // Person identity: one node per force person_ref and per pnc_id.
-    let mut person_keys: FxHashMap<(&str, &str), u32> = FxHashMap::default();
-    let mut first_crime: Vec<u32> = Vec::new();
-    /// The node of a person key; a new key remembers the crime it was first seen in.
-    fn node<'a>(keys: &mut FxHashMap<(&'a str, &'a str), u32>, key: (&'a str, &'a str), crime: u32, first: &mut Vec<u32>) -> u32 {
-        *keys.entry(key).or_insert_with(|| {
-            first.push(crime);
-            first.len() as u32 - 1
-        })
-    }
+    // Person identity: one node per force person_ref and per pnc_id. Forces are numbered as
+    // they appear (rows come force by force, so the last one is nearly always the one), and
+    // references are numbered through a map of their hashes (see `ident`).
+    let mut forces: Vec<&str> = Vec::new();
+    let mut last = usize::MAX;
+    let mut force_no = |f: &'a str| -> u32 {
+        if forces.get(last) != Some(&f) {
+            last = forces.iter().position(|x| *x == f).unwrap_or_else(|| {
+                forces.push(f);
+                forces.len() - 1
+            });
+        }
+        last as u32
+    };
+    let mut person_keys = Interner::with_capacity(people.len());
+    let mut first_crime: Vec<u32> = Vec::with_capacity(people.len());
+    // The node of a person key and the crime it was first seen in (a new key remembers this one).
+    let mut node = |scope: u32, text: &'a str, crime: u32| -> (u32, u32) {
+        let (n, new) = person_keys.intern(scope, text);
+        if new {
+            first_crime.push(crime);
+        }
+        (n, first_crime[n as usize])
+    };
     let mut row_nodes: Vec<Option<u32>> = Vec::with_capacity(people.len());
     let mut links: Vec<(u32, u32)> = Vec::new();
     for p in people {
@@ -115,11 +134,11 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
             row_nodes.push(None);
             continue;
         }
-        let a = node(&mut person_keys, (p.force_id, p.person_ref), crime, &mut first_crime);
-        crime_dsu.union(crime, first_crime[a as usize]);
+        let (a, first) = node(force_no(p.force_id), p.person_ref, crime);
+        crime_dsu.union(crime, first);
         if let Some(pnc) = p.pnc_id {
-            let b = node(&mut person_keys, ("pnc", pnc), crime, &mut first_crime);
-            crime_dsu.union(crime, first_crime[b as usize]);
+            let (b, first) = node(PNC, pnc, crime);
+            crime_dsu.union(crime, first);
             links.push((a, b));
         }
         row_nodes.push(Some(a));
@@ -131,17 +150,27 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
             crime_dsu.union(i as u32, first);
         }
     }
-    let mut person_dsu = Dsu::new(first_crime.len());
+    let mut person_dsu = Dsu::new(person_keys.len());
     for (a, b) in links {
         person_dsu.union(a, b);
     }
 
     // Components of at least two crimes.
-    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    // Most crimes are alone; only roots of larger sets get a list (no map, no list per crime).
+    let mut comp_of_root: Vec<u32> = vec![u32::MAX; crimes.len()];
+    let mut comps: Vec<Vec<u32>> = Vec::new();
     for i in 0..crimes.len() as u32 {
-        members.entry(crime_dsu.find(i)).or_default().push(i);
+        let root = crime_dsu.find(i);
+        if crime_dsu.size[root as usize] < 2 {
+            continue;
+        }
+        let slot = &mut comp_of_root[root as usize];
+        if *slot == u32::MAX {
+            *slot = comps.len() as u32;
+            comps.push(Vec::new());
+        }
+        comps[*slot as usize].push(i);
     }
-    let mut comps: Vec<Vec<u32>> = members.into_values().filter(|m| m.len() >= 2).collect();
     // Deterministic numbering: largest first, then by the first crime reference.
     for c in &mut comps {
         c.sort_by(|a, b| crimes[*a as usize].crime_ref.cmp(&crimes[*b as usize].crime_ref));

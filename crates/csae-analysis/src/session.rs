@@ -14,6 +14,7 @@ use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::AnalysisError;
+use crate::ident::Interner;
 
 fn mem_table(fields: Vec<Field>, columns: Vec<ArrayRef>) -> Arc<MemTable> {
     let schema = Arc::new(Schema::new(fields));
@@ -144,17 +145,15 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
 /// characters), added to every table when it is read. The definitions join and group on it:
 /// hashing and comparing a 4-byte key instead of a 64-byte string is what most of a join
 /// costs. One key per distinct `crime_ref`, so joins on either mean the same.
-struct CrimeKeys<'a>(rustc_hash::FxHashMap<&'a str, u32>);
+struct CrimeKeys<'a>(Interner<'a>);
 
 impl<'a> CrimeKeys<'a> {
     fn of(crimes: &'a [RecordBatch]) -> CrimeKeys<'a> {
-        let mut map = rustc_hash::FxHashMap::default();
-        map.reserve(crimes.iter().map(RecordBatch::num_rows).sum());
+        let mut map = Interner::with_capacity(crimes.iter().map(RecordBatch::num_rows).sum());
         for b in crimes {
             if let Some(refs) = crime_refs(b) {
                 for r in refs.iter().flatten() {
-                    let n = map.len() as u32;
-                    map.entry(r).or_insert(n);
+                    map.intern(0, r);
                 }
             }
         }
@@ -168,7 +167,23 @@ impl<'a> CrimeKeys<'a> {
         let mut out = Vec::with_capacity(batches.len());
         for b in batches {
             let keys: UInt32Array = match crime_refs(b) {
-                Some(refs) => refs.iter().map(|r| r.and_then(|r| self.0.get(r).copied())).collect(),
+                Some(refs) => {
+                    // A crime's rows usually follow each other: reuse the previous row's key.
+                    let mut last: Option<(&str, Option<u32>)> = None;
+                    refs.iter()
+                        .map(|r| {
+                            let r = r?;
+                            match last {
+                                Some((prev, key)) if prev == r => key,
+                                _ => {
+                                    let key = self.0.get(0, r);
+                                    last = Some((r, key));
+                                    key
+                                }
+                            }
+                        })
+                        .collect()
+                }
                 None => UInt32Array::new_null(b.num_rows()),
             };
             let mut cols = b.columns().to_vec();

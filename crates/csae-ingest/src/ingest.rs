@@ -141,6 +141,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     store::recover(dataset).map_err(|e| io_err(dataset, "tidy an interrupted earlier run", e))?;
     let existing = existing_manifest(dataset, key)?;
 
+    let timing = crate::Timing::start();
     let p = Pseudonymiser::new(key);
     let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = sources.par_iter().map(|s| prepare(s, opts, &p)).collect();
     let mut report = ValidationReport::new(skipped);
@@ -156,6 +157,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
             }
         }
     }
+    timing.lap("returns read, validated and pseudonymised");
     if prepared.is_empty() {
         return Ok(IngestOutcome { report, written: vec![], replaced: vec![], manifest: existing });
     }
@@ -167,17 +169,20 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     let drop: Vec<(String, String)> = replaced.iter().map(|e| (e.force_id.clone(), e.period.clone())).collect();
 
     let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
-    let tables: Vec<Result<(), IngestError>> = Table::ALL
+    // Every file of the new version is written first, then all are made durable together
+    // just before the commit: encoding never waits on the disk.
+    let tables: Vec<Result<std::fs::File, IngestError>> = Table::ALL
         .par_iter()
         .map(|&t| {
             let mut batches = if existing.is_some() { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
             batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
-            dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
+            let file = dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
             crate::crash_point("after-table");
-            Ok(())
+            Ok(file)
         })
         .collect();
-    tables.into_iter().collect::<Result<Vec<()>, _>>()?;
+    let mut written_files = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
+    timing.lap("Parquet tables written");
 
     for e in &kept {
         let from = dataset.join(&e.quarantine);
@@ -192,15 +197,19 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
         std::fs::create_dir_all(&dir).map_err(|e| io_err(dataset, "write the quarantine", e))?;
         files.extend(std::mem::take(&mut p.quarantine).into_iter().map(|(name, bytes)| (dir.join(name), bytes)));
     }
-    store::write_all_durable(&files).map_err(|e| io_err(dataset, "write the quarantine", e))?;
+    written_files.extend(store::write_all(&files).map_err(|e| io_err(dataset, "write the quarantine", e))?);
     let written: Vec<(String, String)> = prepared.iter().map(|p| (p.force_id.clone(), p.period.clone())).collect();
     let mut entries = kept;
     entries.extend(prepared.into_iter().map(|p| p.entry));
     let manifest = Manifest::new(key.fingerprint(), opts.now.clone(), entries);
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
-    store::write_durable(&stage.join(MANIFEST_FILE), json.as_bytes()).map_err(|e| io_err(dataset, "write the manifest", e))?;
+    written_files.extend(store::write_all(&[(stage.join(MANIFEST_FILE), json.into_bytes())]).map_err(|e| io_err(dataset, "write the manifest", e))?);
+    timing.lap("quarantine and manifest written");
+    store::sync_together(&written_files).map_err(|e| io_err(dataset, "make the new files durable", e))?;
+    timing.lap("files made durable");
     crate::crash_point("before-commit");
     store::commit(&stage, dataset).map_err(|e| io_err(dataset, "replace the dataset", e))?;
+    timing.lap("dataset committed");
     Ok(IngestOutcome { report, written, replaced: drop, manifest: Some(manifest) })
 }
 

@@ -24,3 +24,22 @@ pub fn crash_point(name: &str) {
         std::process::abort();
     }
 }
+
+/// Step timings for the pipeline benchmark: with `CSAE_TIMING` set, each lap prints
+/// `timing: <step> <s> s` (the time since the previous lap) to standard error, and the
+/// benchmark reads those lines. Silent otherwise.
+pub struct Timing(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Timing {
+    pub fn start() -> Timing {
+        Timing(std::env::var_os("CSAE_TIMING").map(|_| std::cell::Cell::new(std::time::Instant::now())))
+    }
+
+    pub fn lap(&self, step: &str) {
+        if let Some(t) = &self.0 {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {step} {:.3} s", (now - t.get()).as_secs_f64());
+            t.set(now);
+        }
+    }
+}

@@ -159,6 +159,10 @@ impl Pseudonymiser {
 
     /// `HMAC-SHA256(key, "pnc:" + upper-cased pnc_id without spaces)`.
     pub fn pnc(&self, pnc_id: &str) -> Pseudonym {
+        // Most ids are already upper-case ASCII without spaces: hash them as they are.
+        if pnc_id.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_lowercase()) {
+            return self.hash(&[b"pnc:", pnc_id.as_bytes()]);
+        }
         let norm: String = pnc_id.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
         self.hash(&[b"pnc:", norm.as_bytes()])
     }

@@ -55,6 +55,8 @@ pub struct Crime<'a> {
 #[derive(Debug, Clone)]
 pub struct Person<'a> {
     pub row: usize,
+    /// Position of the person's crime in [`Validated::crimes`].
+    pub crime: u32,
     pub crime_ref: &'a str,
     pub person_ref: &'a str,
     pub pnc_id: Option<&'a str>,
@@ -82,6 +84,10 @@ pub fn is_unidentified(person_ref: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Relationship<'a> {
     pub row: usize,
+    /// Positions of the crime, victim and suspect in [`Validated`]'s accepted rows.
+    pub crime: u32,
+    pub victim: u32,
+    pub suspect: u32,
     pub crime_ref: &'a str,
     pub victim_ref: &'a str,
     pub suspect_ref: &'a str,
@@ -406,7 +412,8 @@ fn validate_people<'a>(
         ck.required(i, Rule::P01);
         let crime_ref = ck.cell(i, c_crime);
         let f = ck.cell(i, c_force);
-        let crime = crime_index.get(crime_ref).map(|&k| &crimes[k]);
+        let crime_no = crime_index.get(crime_ref).copied();
+        let crime = crime_no.map(|k| &crimes[k]);
         if !f.is_empty() && !f.eq_ignore_ascii_case(force_id) {
             ck.flag(i, Rule::P02, Some(c_force), &format!("force_id {{v}} is not this return's force; every row must say {force_id}"));
         } else if !crime_ref.is_empty() && crime.is_none() {
@@ -459,10 +466,11 @@ fn validate_people<'a>(
         {
             ck.flag(i, Rule::P07, Some(c_age), &format!("a victim aged {a} contradicts offence {} (a child under {limit}); check the age or the offence code", cr.offence.code));
         }
-        candidates.push(match (crime, person_ref) {
-            (Some(cr), Some(person_ref)) => Some(Person {
+        candidates.push(match (crime_no, person_ref) {
+            (Some(k), Some(person_ref)) => Some(Person {
                 row: i,
-                crime_ref: cr.crime_ref,
+                crime: k as u32,
+                crime_ref: crimes[k].crime_ref,
                 person_ref,
                 pnc_id,
                 age_at_offence: effective_age,
@@ -506,21 +514,31 @@ fn validate_relationships<'a>(
     let mut ck = Checker::new(t, opts.show_personal);
     let c = |name| Table::Relationships.column_index(name).expect("relationship column");
     let (c_force, c_crime, c_victim, c_suspect, c_rel) = (c("force_id"), c("crime_ref"), c("victim_ref"), c("suspect_ref"), c("relationship"));
-    let victim_set: HashSet<(&str, &str)> = victims.iter().map(|p| (p.crime_ref, p.person_ref)).collect();
-    let suspect_set: HashSet<(&str, &str)> = suspects.iter().map(|p| (p.crime_ref, p.person_ref)).collect();
+    // Accepted (crime, person) pairs are unique (P05), so each names one row.
+    let index = |people: &[Person<'a>]| -> HashMap<(&'a str, &'a str), u32> {
+        people.iter().enumerate().map(|(k, p)| ((p.crime_ref, p.person_ref), k as u32)).collect()
+    };
+    let (victim_index, suspect_index) = (index(victims), index(suspects));
     let mut candidates = Vec::with_capacity(t.len());
     for i in 0..t.len() {
         ck.required(i, Rule::R01);
         let (crime_ref, victim_ref, suspect_ref) = (ck.cell(i, c_crime), ck.cell(i, c_victim), ck.cell(i, c_suspect));
         let f = ck.cell(i, c_force);
         let mut linked = true;
+        // The accepted victim and suspect rows this row names, when it names them.
+        let mut found: [Option<u32>; 2] = [None, None];
         if !f.is_empty() && !f.eq_ignore_ascii_case(force_id) {
             ck.flag(i, Rule::R02, Some(c_force), &format!("force_id {{v}} is not this return's force; every row must say {force_id}"));
             linked = false;
         } else if !crime_ref.is_empty() {
             let known_crime = crime_index.contains_key(crime_ref);
-            for (role, col, person, accepted) in [("victim", c_victim, victim_ref, &victim_set), ("suspect", c_suspect, suspect_ref, &suspect_set)] {
-                if person.is_empty() || accepted.contains(&(crime_ref, person)) {
+            let roles = [("victim", c_victim, victim_ref, &victim_index), ("suspect", c_suspect, suspect_ref, &suspect_index)];
+            for (slot, (role, col, person, accepted)) in roles.into_iter().enumerate() {
+                if person.is_empty() {
+                    continue;
+                }
+                if let Some(&k) = accepted.get(&(crime_ref, person)) {
+                    found[slot] = Some(k);
                     continue;
                 }
                 let detail = if known_crime {
@@ -533,9 +551,9 @@ fn validate_relationships<'a>(
             }
         }
         let rel = ck.code(i, c_rel, Rule::R03);
-        candidates.push(match rel {
-            Some(relationship) if linked && !crime_ref.is_empty() && !victim_ref.is_empty() && !suspect_ref.is_empty() => {
-                Some(Relationship { row: i, crime_ref, victim_ref, suspect_ref, relationship })
+        candidates.push(match (rel, found, crime_index.get(crime_ref)) {
+            (Some(relationship), [Some(victim), Some(suspect)], Some(&crime)) if linked => {
+                Some(Relationship { row: i, crime: crime as u32, victim, suspect, crime_ref, victim_ref, suspect_ref, relationship })
             }
             _ => None,
         });

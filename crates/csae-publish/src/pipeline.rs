@@ -58,7 +58,7 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
     if opts.mode == Mode::Public && opts.min_cell < 2 {
         return Err(PublishError::Unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", opts.min_cell)));
     }
-    let timing = Timing::new();
+    let timing = csae_ingest::Timing::start();
     let analysis = Analysis::open(dataset, &opts.analysis).map_err(|e| PublishError::Unusable(e.to_string()))?;
     timing.lap("analysis: dataset, definitions, networks");
     let headline = analysis.headline().map_err(|e| PublishError::Unusable(e.to_string()))?;
@@ -78,21 +78,4 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
     crate::write(out, &headline_json, &tables, &context).map_err(|e| PublishError::Unusable(format!("cannot write the publication to {} ({e}); choose a writable folder for --out", out.display())))?;
     timing.lap("publication files");
     Ok(Published { headline, headline_json, withheld, tables: tables.len() })
-}
-
-/// With `CSAE_TIMING` set, each stage's wall time goes to stderr as `timing: <stage> <s> s`
-/// (the pipeline benchmark reads these lines).
-struct Timing(Option<std::cell::Cell<std::time::Instant>>);
-
-impl Timing {
-    fn new() -> Timing {
-        Timing(std::env::var_os("CSAE_TIMING").map(|_| std::cell::Cell::new(std::time::Instant::now())))
-    }
-
-    fn lap(&self, stage: &str) {
-        if let Some(t) = &self.0 {
-            eprintln!("timing: {stage} {:.3} s", t.get().elapsed().as_secs_f64());
-            t.set(std::time::Instant::now());
-        }
-    }
 }

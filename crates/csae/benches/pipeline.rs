@@ -100,29 +100,29 @@ fn main() {
         csae(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)])
     }));
     rows.push(step("csae ingest (replacing all 44 returns)", RUNS, || csae(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)])));
+    // Stages of an ingest (new dataset), from its own timing lines (CSAE_TIMING=1).
+    let ingest_stages = stages(&["ingest", &p(&coll), "--out", &p(&ds), "--key-file", &p(&key)], || {
+        let _ = std::fs::remove_dir_all(&ds);
+    });
+    rows.extend(of_which(&ingest_stages, &[
+        ("returns read, validated and pseudonymised", ""),
+        ("Parquet tables written", ""),
+        ("quarantine and manifest written", ""),
+        ("files made durable", " (fsync)"),
+        ("dataset committed", ""),
+    ]));
     let publication = tmp.path().join("publication");
     rows.push(step("csae report (internal, all tables + headline)", RUNS, || csae(&["report", &p(&ds), "--out", &p(&publication), "--disclosure", "internal"])));
     let public = tmp.path().join("public");
     rows.push(step("csae report (public: + suppression and exact audit)", RUNS, || csae(&["report", &p(&ds), "--out", &p(&public)])));
-    // Stages of the public report, from its own timing lines (CSAE_TIMING=1).
-    let mut stages: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
-    for _ in 0..RUNS {
-        let o = Command::new(env!("CARGO_BIN_EXE_csae")).args(["report", &p(&ds), "--out", &p(&public)]).env("CSAE_TIMING", "1").output().unwrap();
-        for line in String::from_utf8_lossy(&o.stderr).lines().filter_map(|l| l.strip_prefix("timing: ")) {
-            if let Some((stage, secs)) = line.strip_suffix(" s").and_then(|l| l.rsplit_once(' ')) {
-                stages.entry(stage.to_string()).or_default().push(Duration::from_secs_f64(secs.parse().unwrap_or(0.0)));
-            }
-        }
-    }
-    for stage in ["analysis: dataset, definitions, networks", "analysis: tables and headline", "disclosure control", "publication files"] {
-        if let Some(t) = stages.remove(stage) {
-            rows.push((format!("  of which {stage}{}", match stage {
-                "disclosure control" => " (suppression + exact audit of every table)",
-                "publication files" => " (CSV, tables.xlsx, report.html, headline)",
-                _ => "",
-            }), median(t), 0.0));
-        }
-    }
+    // Stages of the public report, likewise.
+    let report_stages = stages(&["report", &p(&ds), "--out", &p(&public)], || {});
+    rows.extend(of_which(&report_stages, &[
+        ("analysis: dataset, definitions, networks", ""),
+        ("analysis: tables and headline", ""),
+        ("disclosure control", " (suppression + exact audit of every table)"),
+        ("publication files", " (CSV, tables.xlsx, report.html, headline)"),
+    ]));
     let ds2 = tmp.path().join("ds2");
     rows.push(step("end to end: CSV returns → ingest → report", RUNS, || {
         let _ = std::fs::remove_dir_all(&ds2);
@@ -157,6 +157,26 @@ fn main() {
         let mem = if *mem > 0.0 { format!("{mem:.0} MB") } else { "-".into() };
         println!("| {name} | {:.3} s | {:.1} | {mem} |", t.as_secs_f64(), t.as_secs_f64() / base);
     }
+}
+
+/// Median time of each stage a command reports on its `timing: <stage> <s> s` lines.
+fn stages(args: &[&str], mut before: impl FnMut()) -> std::collections::BTreeMap<String, Duration> {
+    let mut all: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    for _ in 0..RUNS {
+        before();
+        let o = Command::new(env!("CARGO_BIN_EXE_csae")).args(args).env("CSAE_TIMING", "1").output().unwrap();
+        for line in String::from_utf8_lossy(&o.stderr).lines().filter_map(|l| l.strip_prefix("timing: ")) {
+            if let Some((stage, secs)) = line.strip_suffix(" s").and_then(|l| l.rsplit_once(' ')) {
+                all.entry(stage.to_string()).or_default().push(Duration::from_secs_f64(secs.parse().unwrap_or(0.0)));
+            }
+        }
+    }
+    all.into_iter().map(|(k, v)| (k, median(v))).collect()
+}
+
+/// "of which" rows for the named stages, with a note after each name.
+fn of_which(stages: &std::collections::BTreeMap<String, Duration>, names: &[(&str, &str)]) -> Vec<(String, Duration, f64)> {
+    names.iter().filter_map(|(stage, note)| stages.get(*stage).map(|t| (format!("  of which {stage}{note}"), *t, 0.0))).collect()
 }
 
 fn walk_size(dir: &Path) -> u64 {

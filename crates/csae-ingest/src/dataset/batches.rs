@@ -1,38 +1,34 @@
 //! Accepted rows of a validated return → pseudonymised Arrow record batches.
 //!
-//! Each crime and each person is pseudonymised once per return and the result reused for
-//! every row that names it (a crime's victims, suspects and relationships).
+//! Each crime is pseudonymised once and each victim and suspect row once; rows that name them
+//! (a person's crime, a relationship's crime, victim and suspect) reuse those pseudonyms by
+//! position, which validation recorded when it matched the references. No map is needed.
 
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray, StringBuilder};
 use csae_model::{Table, dates::to_epoch_days};
-use rustc_hash::FxHashMap;
 
 use super::schema::schema;
 use crate::pseudonym::{Pseudonym, Pseudonymiser};
 use crate::validate::{Person, Validated};
 
-/// Pseudonyms of the crimes and persons of one return, computed once each.
-struct Pseudonyms<'a> {
-    crimes: FxHashMap<&'a str, Pseudonym>,
-    persons: FxHashMap<&'a str, Pseudonym>,
+/// Pseudonyms of the accepted rows of one return, by position.
+struct Pseudonyms {
+    crimes: Vec<Pseudonym>,
+    victims: Vec<Pseudonym>,
+    suspects: Vec<Pseudonym>,
 }
 
 /// The four tables of one return as record batches, in `Table::ALL` order.
 pub fn return_batches(v: &Validated, period: &str, p: &Pseudonymiser) -> [RecordBatch; 4] {
     let force = v.raw.force.id.as_str();
-    let mut ps = Pseudonyms { crimes: FxHashMap::default(), persons: FxHashMap::default() };
-    for c in &v.crimes {
-        ps.crimes.insert(c.crime_ref, p.crime(force, c.crime_ref));
-    }
-    for person in v.victims.iter().chain(&v.suspects) {
-        ps.persons.entry(person.person_ref).or_insert_with(|| p.person(force, person.person_ref));
-    }
+    let persons = |rows: &[Person]| rows.iter().map(|r| p.person(force, r.person_ref)).collect();
+    let ps = Pseudonyms { crimes: v.crimes.iter().map(|c| p.crime(force, c.crime_ref)).collect(), victims: persons(&v.victims), suspects: persons(&v.suspects) };
     [
         crimes(v, force, period, &ps),
-        people(&v.victims, Table::Victims, force, period, &ps, p),
-        people(&v.suspects, Table::Suspects, force, period, &ps, p),
+        people(&v.victims, &ps.victims, Table::Victims, force, period, &ps, p),
+        people(&v.suspects, &ps.suspects, Table::Suspects, force, period, &ps, p),
         relationships(v, force, period, &ps),
     ]
 }
@@ -59,7 +55,7 @@ fn crimes(v: &Validated, force: &str, period: &str, ps: &Pseudonyms) -> RecordBa
     let cols: Vec<ArrayRef> = vec![
         constant(force, n),
         constant(period, n),
-        pseudonyms(n, c.iter().map(|c| Some(ps.crimes[c.crime_ref]))),
+        pseudonyms(n, ps.crimes.iter().copied().map(Some)),
         Arc::new(Date32Array::from_iter_values(c.iter().map(|c| to_epoch_days(c.recorded_date)))),
         Arc::new(Date32Array::from_iter(c.iter().map(|c| c.offence_date_from.map(to_epoch_days)))),
         Arc::new(Date32Array::from_iter(c.iter().map(|c| c.offence_date_to.map(to_epoch_days)))),
@@ -74,13 +70,13 @@ fn crimes(v: &Validated, force: &str, period: &str, ps: &Pseudonyms) -> RecordBa
     RecordBatch::try_new(schema(Table::Crimes), cols).expect("crimes batch matches its schema")
 }
 
-fn people(rows: &[Person], t: Table, force: &str, period: &str, ps: &Pseudonyms, p: &Pseudonymiser) -> RecordBatch {
+fn people(rows: &[Person], own: &[Pseudonym], t: Table, force: &str, period: &str, ps: &Pseudonyms, p: &Pseudonymiser) -> RecordBatch {
     let n = rows.len();
     let cols: Vec<ArrayRef> = vec![
         constant(force, n),
         constant(period, n),
-        pseudonyms(n, rows.iter().map(|r| Some(ps.crimes[r.crime_ref]))),
-        pseudonyms(n, rows.iter().map(|r| Some(ps.persons[r.person_ref]))),
+        pseudonyms(n, rows.iter().map(|r| Some(ps.crimes[r.crime as usize]))),
+        pseudonyms(n, own.iter().copied().map(Some)),
         Arc::new(BooleanArray::from_iter(rows.iter().map(|r| Some(r.is_unidentified())))),
         pseudonyms(n, rows.iter().map(|r| r.pnc_id.map(|id| p.pnc(id)))),
         Arc::new(Int32Array::from_iter(rows.iter().map(|r| r.age_at_offence.map(i32::from)))),
@@ -99,9 +95,9 @@ fn relationships(v: &Validated, force: &str, period: &str, ps: &Pseudonyms) -> R
     let cols: Vec<ArrayRef> = vec![
         constant(force, n),
         constant(period, n),
-        pseudonyms(n, r.iter().map(|r| Some(ps.crimes[r.crime_ref]))),
-        pseudonyms(n, r.iter().map(|r| Some(ps.persons[r.victim_ref]))),
-        pseudonyms(n, r.iter().map(|r| Some(ps.persons[r.suspect_ref]))),
+        pseudonyms(n, r.iter().map(|r| Some(ps.crimes[r.crime as usize]))),
+        pseudonyms(n, r.iter().map(|r| Some(ps.victims[r.victim as usize]))),
+        pseudonyms(n, r.iter().map(|r| Some(ps.suspects[r.suspect as usize]))),
         strings(r.iter().map(|r| Some(r.relationship))),
     ];
     RecordBatch::try_new(schema(Table::Relationships), cols).expect("relationships batch matches its schema")

@@ -15,7 +15,7 @@ use csae_model::Table;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 pub use manifest::{DATASET_SCHEMA, Manifest};
@@ -92,28 +92,29 @@ pub fn read_table_without(dataset: &Path, t: Table, drop: &[(String, String)]) -
     Ok(out)
 }
 
-/// Writes batches as one Parquet file (Snappy, dictionary-encoded), durably.
-pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<u64> {
+/// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it, not yet
+/// durable: the caller syncs it with the other files of the dataset ([`store::sync_together`]).
+pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<File> {
     let file = File::create(path)?;
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(256 * 1024))
         .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")));
-    // Pseudonyms are random hex: a dictionary or Snappy costs time and saves nothing.
+    // Pseudonyms are random hex: a dictionary or Snappy costs time and saves nothing, and
+    // their minimum and maximum (comparing every 64-byte value) tell a reader nothing.
     for name in ["crime_ref", "person_ref", "pnc_id", "victim_ref", "suspect_ref"] {
         let col = ColumnPath::from(name);
-        props = props.set_column_dictionary_enabled(col.clone(), false).set_column_compression(col, Compression::UNCOMPRESSED);
+        props = props
+            .set_column_dictionary_enabled(col.clone(), false)
+            .set_column_statistics_enabled(col.clone(), EnabledStatistics::None)
+            .set_column_compression(col, Compression::UNCOMPRESSED);
     }
     let props = props.build();
     let mut w = ArrowWriter::try_new(file, schema::schema(t), Some(props)).map_err(std::io::Error::other)?;
-    let mut rows = 0;
     for b in batches.iter().filter(|b| b.num_rows() > 0) {
-        rows += b.num_rows() as u64;
         w.write(b).map_err(std::io::Error::other)?;
     }
-    let file = w.into_inner().map_err(std::io::Error::other)?;
-    file.sync_all()?;
-    Ok(rows)
+    w.into_inner().map_err(std::io::Error::other)
 }
 
 /// Number of rows of a dataset table (from the Parquet footer).

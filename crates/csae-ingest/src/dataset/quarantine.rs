@@ -27,7 +27,7 @@ pub fn files(v: &Validated) -> Vec<(String, Vec<u8>)> {
         for (i, mask) in rows {
             let rules: Vec<&str> = Rule::in_mask(mask).map(Rule::code).collect();
             let mut rec = vec![raw.rows[i].to_string(), rules.join(" ")];
-            rec.extend((0..raw.header.len()).map(|c| raw.records[i].get(c).unwrap_or("").to_string()));
+            rec.extend((0..raw.header.len()).map(|c| raw.records.get(i, c).unwrap_or("").to_string()));
             w.write_record(&rec).expect("write to memory");
         }
         out.push((format!("{}.csv", t.name()), w.into_inner().expect("flush to memory")));

@@ -70,9 +70,13 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// Writes several files, then makes them durable together: the `fsync`s run concurrently, so
-/// the file system can commit them in one journal transaction rather than one each.
+/// Writes several files, then makes them durable together (see [`sync_together`]).
 pub fn write_all_durable(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<()> {
+    sync_together(&write_all(files)?)
+}
+
+/// Writes several files without waiting for the disk; the caller makes them durable.
+pub fn write_all(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<Vec<File>> {
     use std::io::Write as _;
     let mut handles = Vec::with_capacity(files.len());
     for (path, bytes) in files {
@@ -80,10 +84,17 @@ pub fn write_all_durable(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Re
         f.write_all(bytes)?;
         handles.push(f);
     }
-    let threads = handles.len().clamp(1, 8);
-    let chunk = handles.len().div_ceil(threads).max(1);
+    Ok(handles)
+}
+
+/// Makes written files durable together: the `fsync`s run concurrently on threads of their
+/// own, so the file system can commit them in one journal transaction rather than one each,
+/// and no worker thread of the caller's sits waiting on the disk.
+pub fn sync_together(files: &[File]) -> std::io::Result<()> {
+    let threads = files.len().clamp(1, 8);
+    let chunk = files.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
-        let jobs: Vec<_> = handles.chunks(chunk).map(|c| s.spawn(move || c.iter().try_for_each(File::sync_all))).collect();
+        let jobs: Vec<_> = files.chunks(chunk).map(|c| s.spawn(move || c.iter().try_for_each(File::sync_all))).collect();
         jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other("a file could not be synced"))))
     })
 }

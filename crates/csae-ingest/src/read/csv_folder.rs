@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use csae_model::Table;
 use csv::{ByteRecord, StringRecord};
 
-use super::{RawReturn, RawTable, ReturnRejected, is_blank, read_file};
+use super::{Cells, RawReturn, RawTable, ReturnRejected, read_file};
 use crate::source::ReturnSource;
 
 pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
@@ -47,20 +47,15 @@ pub(crate) fn parse(table: Table, shown: String, bytes: &[u8]) -> Result<RawTabl
         ReturnRejected::new(&shown, format!("{shown} cannot be read as CSV ({e}); save it again as CSV UTF-8 and submit it again"))
     };
     // Header: the first record, which must be on line 1.
-    let header = loop {
-        match rdr.read_byte_record(&mut raw) {
-            Ok(false) => {
-                return Err(ReturnRejected::new(
-                    &shown,
-                    format!("{shown} is empty; it needs a header row naming its columns in row 1"),
-                ));
-            }
-            Ok(true) => break StringRecord::from_byte_record(raw.clone()).map_err(|_| not_utf8(1))?,
-            Err(e) => return Err(unreadable(e)),
+    let header = match rdr.read_byte_record(&mut raw) {
+        Ok(false) => {
+            return Err(ReturnRejected::new(&shown, format!("{shown} is empty; it needs a header row naming its columns in row 1")));
         }
+        Ok(true) => StringRecord::from_byte_record(raw.clone()).map_err(|_| not_utf8(1))?,
+        Err(e) => return Err(unreadable(e)),
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let mut records = Vec::new();
+    let mut records = Cells::new();
     let mut rows = Vec::new();
     // The file line of a record is 1 + the newlines before its first byte (counted
     // incrementally); newlines inside earlier quoted cells are subtracted to give the row.
@@ -83,16 +78,24 @@ pub(crate) fn parse(table: Table, shown: String, bytes: &[u8]) -> Result<RawTabl
                 if raw.as_slice().contains(&b'\n') {
                     extra_lines += raw.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
                 }
-                // Cells are trimmed once here, so every later read is a plain slice.
-                let mut rec = StringRecord::with_capacity(raw.as_slice().len(), raw.len());
-                for field in raw.iter() {
-                    rec.push_field(std::str::from_utf8(field).map_err(|_| not_utf8(row))?.trim());
+                // The record's bytes are checked as UTF-8 once, whole, and then every field
+                // boundary must fall between characters (a character split by a comma is not
+                // text, though the halves joined would be). Cells are trimmed once here, so
+                // every later read is a plain slice.
+                let text = std::str::from_utf8(raw.as_slice()).map_err(|_| not_utf8(row))?;
+                if !(0..raw.len()).all(|k| raw.range(k).is_some_and(|r| text.is_char_boundary(r.end))) {
+                    return Err(not_utf8(row));
                 }
-                if is_blank(&rec) {
-                    continue;
+                let mut from = 0;
+                let fields = (0..raw.len()).map(|k| {
+                    let end = raw.range(k).map_or(from, |r| r.end);
+                    let cell = &text[from..end];
+                    from = end;
+                    cell.trim()
+                });
+                if records.push(fields) {
+                    rows.push(u32::try_from(row).unwrap_or(u32::MAX));
                 }
-                records.push(rec);
-                rows.push(u32::try_from(row).unwrap_or(u32::MAX));
             }
             Err(e) => return Err(unreadable(e)),
         }
@@ -136,6 +139,9 @@ mod tests {
         let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref\n").unwrap_err();
         assert!(e.message.contains("lacks the required column relationship"), "{}", e.message);
         let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref,relationship\nc,\xff,V,S,P\n").unwrap_err();
+        assert!(e.message.contains("row 2 is not UTF-8"), "{}", e.message);
+        // A character cut in two by a comma is not text, though its halves joined would be.
+        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref,relationship\nc,CR\xc3,\xa9,S,P\n").unwrap_err();
         assert!(e.message.contains("row 2 is not UTF-8"), "{}", e.message);
         let e = parse(Table::Relationships, "x/relationships.csv".into(), b"").unwrap_err();
         assert!(e.message.contains("is empty"), "{}", e.message);

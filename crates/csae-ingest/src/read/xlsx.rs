@@ -8,9 +8,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use csae_model::{ColumnKind, Table, dates};
-use csv::StringRecord;
 
-use super::{RawReturn, RawTable, ReturnRejected, is_blank, read_file};
+use super::{Cells, RawReturn, RawTable, ReturnRejected, read_file};
 use crate::source::ReturnSource;
 
 pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
@@ -52,18 +51,13 @@ pub(crate) fn parse_workbook(shown: &str, bytes: Vec<u8>) -> Result<Vec<RawTable
                 table.columns().iter().any(|c| c.kind == ColumnKind::Date && c.name.eq_ignore_ascii_case(h.trim()))
             })
             .collect();
-        let mut records = Vec::new();
+        let mut records = Cells::new();
         let mut rows = Vec::new();
         for (i, cells) in rows_iter.enumerate() {
-            let mut rec = StringRecord::with_capacity(64, cells.len());
-            for (pos, c) in cells.iter().enumerate() {
-                rec.push_field(cell_text(c, date_positions.get(pos).copied().unwrap_or(false)).trim());
+            let texts: Vec<String> = cells.iter().enumerate().map(|(pos, c)| cell_text(c, date_positions.get(pos).copied().unwrap_or(false))).collect();
+            if records.push(texts.iter().map(|t| t.trim())) {
+                rows.push(first_row + i as u32 + 2);
             }
-            if is_blank(&rec) {
-                continue;
-            }
-            records.push(rec);
-            rows.push(first_row + i as u32 + 2);
         }
         tables.push(RawTable::from_rows(table, file, header, records, rows)?);
     }
