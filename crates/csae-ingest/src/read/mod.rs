@@ -99,7 +99,7 @@ impl RawTable {
 
 /// The cells of a table's data rows, all in one buffer: a row of a return costs no allocation
 /// of its own (half a million rows in a national collection made a million small ones).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Cells {
     text: String,
     /// End of each cell in `text`.
@@ -108,9 +108,15 @@ pub struct Cells {
     starts: Vec<usize>,
 }
 
+impl Default for Cells {
+    fn default() -> Cells {
+        Cells { text: String::new(), ends: Vec::new(), starts: vec![0] }
+    }
+}
+
 impl Cells {
     pub fn new() -> Cells {
-        Cells { text: String::new(), ends: Vec::new(), starts: vec![0] }
+        Cells::default()
     }
 
     /// Adds a record of cells (trimmed by the caller), unless every cell is blank: such a row is
@@ -242,4 +248,21 @@ pub fn return_from_xlsx_bytes(force: &'static Force, name: &str, bytes: Vec<u8>)
     let files = vec![SourceFile { name: name.to_string(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 }];
     let tables = xlsx::parse_workbook(name, bytes)?;
     Ok(RawReturn { force, source: format!("{name} (xlsx)"), tables, files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cells;
+
+    #[test]
+    fn cells_keep_rows_apart_and_leave_out_blank_rows() {
+        let mut c = Cells::new();
+        assert!(c.push(["a", "", "bc"]));
+        assert!(!c.push(["", ""]), "a row of blank cells is not a data row");
+        assert!(c.push(["", "d"]));
+        assert_eq!(c.len(), 2);
+        assert_eq!([c.get(0, 0), c.get(0, 1), c.get(0, 2), c.get(0, 3)], [Some("a"), Some(""), Some("bc"), None]);
+        assert_eq!([c.get(1, 0), c.get(1, 1), c.get(1, 2)], [Some(""), Some("d"), None]);
+        assert!(Cells::default().is_empty());
+    }
 }
