@@ -68,6 +68,30 @@ impl Default for Options {
 
 /// Views materialised in memory once built, because many tables read them.
 const MATERIALISED: [&str; 6] = ["crime_scope", "crime_facts", "group_crimes", "suspect_records", "victim_records", "relationship_records"];
+/// The materialised views that no other definition reads: built together, at the end.
+const PERSON_RECORDS: [&str; 3] = ["suspect_records", "victim_records", "relationship_records"];
+
+/// Replaces views by in-memory tables of their rows; several views are computed concurrently.
+async fn materialise(ctx: &SessionContext, names: &[&str]) -> Result<(), AnalysisError> {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, name) in names.iter().enumerate() {
+        let df = ctx.table(*name).await?;
+        set.spawn(async move {
+            let schema = df.schema().inner().clone();
+            Ok::<_, AnalysisError>((i, schema, df.collect().await?))
+        });
+    }
+    let mut done = Vec::with_capacity(names.len());
+    while let Some(d) = set.join_next().await {
+        done.push(d.map_err(|e| AnalysisError::Query(e.to_string()))??);
+    }
+    done.sort_by_key(|d| d.0);
+    for (i, schema, batches) in done {
+        ctx.deregister_table(names[i])?;
+        ctx.register_table(names[i], Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+    }
+    Ok(())
+}
 
 /// An open analysis: a DataFusion session with the dataset, the definitions and networks.
 pub struct Analysis {
@@ -115,22 +139,29 @@ impl Analysis {
                 eprintln!("{:>8.3} s  dataset read (Parquet into memory, crime keys)", start.elapsed().as_secs_f64());
             }
             let t0 = std::time::Instant::now();
+            let mut networks = None;
+            let mut person_records = Vec::new();
             for d in definitions::definitions(&params) {
                 if timing {
                     eprintln!("{:>8.3} s  {}", t0.elapsed().as_secs_f64(), d.name);
                 }
                 ctx.sql(&format!("CREATE VIEW {} AS {}", d.name, d.sql)).await?.collect().await?;
-                if MATERIALISED.contains(&d.name) {
-                    let batches = ctx.table(d.name).await?.collect().await?;
-                    let schema = ctx.table(d.name).await?.schema().inner().clone();
-                    ctx.deregister_table(d.name)?;
-                    ctx.register_table(d.name, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+                if PERSON_RECORDS.contains(&d.name) {
+                    person_records.push(d.name);
+                } else if MATERIALISED.contains(&d.name) {
+                    materialise(&ctx, &[d.name]).await?;
+                }
+                // Networks need only the CSAE crimes of crime_scope and the person tables:
+                // they are built while the later views are materialised.
+                if d.name == "crime_scope" {
+                    networks = Some(tokio::spawn(build_networks(ctx.clone())));
                 }
             }
+            materialise(&ctx, &person_records).await?;
             if timing {
                 eprintln!("{:>8.3} s  views built", t0.elapsed().as_secs_f64());
             }
-            let networks = build_networks(&ctx).await?;
+            let networks = networks.expect("crime_scope is a definition").await.map_err(|e| AnalysisError::Query(e.to_string()))??;
             register_networks(&ctx, &networks)?;
             if timing {
                 eprintln!("{:>8.3} s  networks built", t0.elapsed().as_secs_f64());
@@ -326,18 +357,27 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
     out
 }
 
-/// Reads the crimes and persons of the period's CSAE crimes and builds the networks. The rows
-/// borrow their text from the query results (no copy per value).
-async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, AnalysisError> {
-    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM crime_facts").await?.collect().await?;
+/// Reads the crimes and persons of the period's CSAE crimes and builds the networks. The
+/// queries run on DataFusion; the building (union–find over every person row) runs on a
+/// blocking thread of its own, so the views still being materialised keep both workers. The
+/// rows borrow their text from the query results (no copy per value).
+async fn build_networks(ctx: SessionContext) -> Result<networks::Networks, AnalysisError> {
+    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM crime_scope WHERE is_csae").await?.collect().await?;
     // Person rows of every crime (a plain projection: no copy); those of crimes outside
-    // crime_facts are skipped by the builder, which knows the crimes by key.
+    // the period's CSAE crimes are skipped by the builder, which knows the crimes by key.
     let people = ctx
         .sql("SELECT crime_key, force_id, person_ref, pnc_id, unidentified, false AS suspect FROM victims \
               UNION ALL SELECT crime_key, force_id, person_ref, pnc_id, unidentified, true FROM suspects")
         .await?
         .collect()
         .await?;
+    tokio::task::spawn_blocking(move || networks_of(&crimes, &people)).await.map_err(|e| AnalysisError::Query(e.to_string()))
+}
+
+/// The networks of query results: crimes (`crime_ref, force_id, operation_ref, n_suspects,
+/// crime_key`) and person rows (`crime_key, force_id, person_ref, pnc_id, unidentified,
+/// suspect`).
+fn networks_of(crimes: &[RecordBatch], people: &[RecordBatch]) -> networks::Networks {
     let key_col = |a: &ArrayRef| -> UInt32Array { cast(a, &DataType::UInt32).expect("crime_key").as_any().downcast_ref::<UInt32Array>().expect("UInt32").clone() };
     let crime_cols: Vec<(StringArray, StringArray, StringArray, Vec<f64>, UInt32Array)> =
         crimes.iter().map(|b| (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)))).collect();
@@ -367,10 +407,9 @@ async fn build_networks(ctx: &SessionContext) -> Result<networks::Networks, Anal
             });
         }
     }
-    Ok(networks::build(&nodes, &rows))
+    networks::build(&nodes, &rows)
 }
 
-/// `networks` (one row per network) and `network_crimes` (crime → network) for SQL.
 fn register_networks(ctx: &SessionContext, n: &networks::Networks) -> Result<(), AnalysisError> {
     let u = |f: &dyn Fn(&networks::Network) -> u32| -> ArrayRef { Arc::new(UInt32Array::from_iter_values(n.networks.iter().map(f))) };
     let schema = Arc::new(Schema::new(vec![

@@ -129,9 +129,13 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
     }
     tables.sort_by_key(|x| x.0);
     let tables: Vec<_> = tables.into_iter().map(|(_, t, schema, batches)| (t, schema, batches)).collect();
+    // The keys are numbered from the crimes, then added to the four tables at once.
     let keyed: Vec<_> = {
         let keys = CrimeKeys::of(&tables[0].2);
-        tables.iter().map(|(t, schema, batches)| keys.add_to(schema, batches).map(|k| (*t, k))).collect::<Result<_, _>>()?
+        std::thread::scope(|s| {
+            let handles: Vec<_> = tables.iter().map(|(t, schema, batches)| (*t, s.spawn(|| keys.add_to(schema, batches)))).collect();
+            handles.into_iter().map(|(t, h)| h.join().expect("adding crime keys does not panic").map(|k| (t, k))).collect::<Result<_, _>>()
+        })?
     };
     for (t, (schema, batches)) in keyed {
         ctx.register_table(t.name(), Arc::new(MemTable::try_new(schema, vec![batches])?))?;

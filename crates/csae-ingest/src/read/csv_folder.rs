@@ -55,8 +55,8 @@ pub(crate) fn parse(table: Table, shown: String, bytes: &[u8]) -> Result<RawTabl
         Err(e) => return Err(unreadable(e)),
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let mut records = Cells::new();
-    let mut rows = Vec::new();
+    let mut records = Cells::for_file(body.len());
+    let mut rows = Vec::with_capacity(body.len() / 16);
     // The file line of a record is 1 + the newlines before its first byte (counted
     // incrementally); newlines inside earlier quoted cells are subtracted to give the row.
     let mut counted_to = 0usize;
