@@ -410,6 +410,7 @@ fn networks_of(crimes: &[RecordBatch], people: &[RecordBatch]) -> networks::Netw
     networks::build(&nodes, &rows)
 }
 
+/// `networks` (one row per network) and `network_crimes` (crime → network) for SQL.
 fn register_networks(ctx: &SessionContext, n: &networks::Networks) -> Result<(), AnalysisError> {
     let u = |f: &dyn Fn(&networks::Network) -> u32| -> ArrayRef { Arc::new(UInt32Array::from_iter_values(n.networks.iter().map(f))) };
     let schema = Arc::new(Schema::new(vec![
