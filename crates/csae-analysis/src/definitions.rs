@@ -96,13 +96,21 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                   FROM period_crimes c LEFT JOIN victims v ON v.crime_key = c.crime_key \
                   GROUP BY c.crime_key, c.offence_date_from, c.recorded_date".into(),
         },
+        Definition {
+            name: "csae_crimes",
+            title: "CSAE crimes, group-based or not",
+            meaning: "A CSAE crime is group-based when it has at least the minimum number of accepted suspects (default 2).",
+            sql: format!("SELECT *, n_suspects >= {min} AS group_based FROM crime_scope WHERE is_csae"),
+        },
         // Like crime_scope: the derived category and recency on narrow rows (d), joined once.
+        // Not materialised: the tables read it only through group_crimes, whose filter on
+        // group_based is applied before the join, so the wide rows joined are the few
+        // group-based crimes.
         Definition {
             name: "crime_facts",
-            title: "Group-based crimes and their category",
-            meaning: "A CSAE crime is group-based when it has at least the minimum number of accepted suspects (default 2); group size is the number of accepted suspects. The final category is the recorded cocad_category when given, otherwise derived by the first rule that matches: FAMILIAL (at least one relationship row, and every relationship row in the FAMILY group); CSE (cse_flag = Y, or offence code 71 or 72); INSTITUTIONAL (a POSITION_OF_TRUST relationship, or a location in the INSTITUTIONAL group); OTHER (at least one relationship that is not UNKNOWN); UNKNOWN otherwise. RITUALISTIC is only ever recorded.",
-            sql: format!(
-                "SELECT s.*, s.n_suspects >= {min} AS group_based, \
+            title: "Group size and category",
+            meaning: "Group size is the number of accepted suspects. The final category is the recorded cocad_category when given, otherwise derived by the first rule that matches: FAMILIAL (at least one relationship row, and every relationship row in the FAMILY group); CSE (cse_flag = Y, or offence code 71 or 72); INSTITUTIONAL (a POSITION_OF_TRUST relationship, or a location in the INSTITUTIONAL group); OTHER (at least one relationship that is not UNKNOWN); UNKNOWN otherwise. RITUALISTIC is only ever recorded.",
+            sql: "SELECT s.*, \
                    CASE WHEN s.n_suspects >= 10 THEN '10_PLUS' WHEN s.n_suspects >= 6 THEN '6_9' WHEN s.n_suspects >= 4 THEN '4_5' \
                         WHEN s.n_suspects >= 3 THEN '3' ELSE '2' END AS group_size, \
                    d.derived_category, \
@@ -110,18 +118,16 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                    CASE WHEN s.cocad_category IS NULL THEN 'DERIVED' ELSE 'RECORDED' END AS category_source, \
                    d.recency, \
                    coalesce(s.online_flag, 'UNKNOWN') AS online \
-                 FROM crime_scope s \
+                 FROM csae_crimes s \
                  JOIN (SELECT s2.crime_key, CASE \
                        WHEN coalesce(r.n_rel, 0) > 0 AND r.n_rel = r.n_family THEN 'FAMILIAL' \
                        WHEN s2.cse_flag = 'Y' OR s2.offence_code IN ('71', '72') THEN 'CSE' \
                        WHEN coalesce(r.n_trust, 0) > 0 OR loc.grp = 'INSTITUTIONAL' THEN 'INSTITUTIONAL' \
                        WHEN coalesce(r.n_known, 0) > 0 THEN 'OTHER' ELSE 'UNKNOWN' END AS derived_category, \
                        coalesce(rc.recency, 'UNKNOWN') AS recency \
-                     FROM crime_scope s2 LEFT JOIN crime_relationships r ON r.crime_key = s2.crime_key \
+                     FROM csae_crimes s2 LEFT JOIN crime_relationships r ON r.crime_key = s2.crime_key \
                      LEFT JOIN code_lists loc ON loc.list = 'location_type' AND loc.code = s2.location_type \
-                     LEFT JOIN crime_recency rc ON rc.crime_key = s2.crime_key \
-                     WHERE s2.is_csae) d ON d.crime_key = s.crime_key"
-            ),
+                     LEFT JOIN crime_recency rc ON rc.crime_key = s2.crime_key) d ON d.crime_key = s.crime_key".into(),
         },
         Definition {
             name: "group_crimes",

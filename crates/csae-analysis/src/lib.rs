@@ -67,7 +67,7 @@ impl Default for Options {
 }
 
 /// Views materialised in memory once built, because many tables read them.
-const MATERIALISED: [&str; 6] = ["crime_scope", "crime_facts", "group_crimes", "suspect_records", "victim_records", "relationship_records"];
+const MATERIALISED: [&str; 5] = ["crime_scope", "group_crimes", "suspect_records", "victim_records", "relationship_records"];
 /// The materialised views that no other definition reads: built together, at the end.
 const PERSON_RECORDS: [&str; 3] = ["suspect_records", "victim_records", "relationship_records"];
 

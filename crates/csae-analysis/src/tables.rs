@@ -138,9 +138,9 @@ pub fn specs(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Vec<TableSpec> {
     ]);
     vec![
         count("T01_scale_by_force", "CSAE crimes by force, group-based or not", "CSAE crimes", "force", forces(), group_based(),
-            &format!("SELECT force_id AS r, {GB} AS c, count(*) AS n FROM crime_facts GROUP BY 1, 2"), Some(PctOf::Row)),
+            &format!("SELECT force_id AS r, {GB} AS c, count(*) AS n FROM csae_crimes GROUP BY 1, 2"), Some(PctOf::Row)),
         count("T02_scale_by_region", "CSAE crimes by region, group-based or not", "CSAE crimes", "region", regions(), group_based(),
-            &format!("SELECT f.region AS r, {GB} AS c, count(*) AS n FROM crime_facts cf JOIN forces f ON f.force_id = cf.force_id GROUP BY 1, 2"), Some(PctOf::Row)),
+            &format!("SELECT f.region AS r, {GB} AS c, count(*) AS n FROM csae_crimes cf JOIN forces f ON f.force_id = cf.force_id GROUP BY 1, 2"), Some(PctOf::Row)),
         count("T03_offence_group_by_category", "Group-based crimes by offence group and category", "group-based crimes", "offence_group", list("offence_group"), categories(),
             "SELECT offence_group AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
         count("T04_location_by_category", "Group-based crimes by location and category", "group-based crimes", "location_type", list("location_type"), categories(),
@@ -162,7 +162,7 @@ pub fn specs(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Vec<TableSpec> {
         count("T11_relationship_by_category", "Relationships in group-based crimes: what the suspect is to the victim, by category", "relationship records", "relationship", list("relationship"), categories(),
             "SELECT relationship AS r, category AS c, count(*) AS n FROM relationship_records GROUP BY 1, 2", Some(PctOf::Column)),
         count("T12_recorded_by_month", "CSAE crimes by month recorded, group-based or not", "CSAE crimes", "month", months(from, to), group_based(),
-            &format!("SELECT to_char(recorded_date, '%Y-%m') AS r, {GB} AS c, count(*) AS n FROM crime_facts GROUP BY 1, 2"), Some(PctOf::Row)),
+            &format!("SELECT to_char(recorded_date, '%Y-%m') AS r, {GB} AS c, count(*) AS n FROM csae_crimes GROUP BY 1, 2"), Some(PctOf::Row)),
         count("T13_recency_by_category", "Group-based crimes by recency and category", "group-based crimes", "recency",
             fixed(&[("RECENT", "Recent"), ("NON_RECENT", "Non-recent"), ("UNKNOWN", "Unknown")]), categories(),
             "SELECT recency AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
