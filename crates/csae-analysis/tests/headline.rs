@@ -179,3 +179,31 @@ fn sql_is_read_only_and_bad_datasets_are_one_clear_error() {
     let e = Analysis::open(&ds, &Options::default()).err().unwrap();
     assert!(e.to_string().contains("dataset schema csae.dataset/0"), "{e}");
 }
+
+/// `csae_crimes` holds the definition of group-based: the CSAE crimes of the period with
+/// `group_based` by the `--min-suspects` given; the tables of all CSAE crimes and `crime_facts`
+/// read it.
+#[test]
+fn csae_crimes_carry_the_group_rule_of_the_options() {
+    use datafusion::arrow::array::{Array, Int64Array};
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = dataset(&[fixtures().join("cumbria")], tmp.path());
+    for min in [2, 3] {
+        let an = Analysis::open(&ds, &Options { period: year_2023(), min_suspects: min, ..Options::default() }).unwrap();
+        let h = an.headline().unwrap();
+        let ints = |sql: &str| -> Vec<i64> {
+            let b = an.query(sql).unwrap();
+            let b = b.iter().find(|b| b.num_rows() > 0).unwrap();
+            (0..b.num_columns()).map(|c| b.column(c).as_any().downcast_ref::<Int64Array>().unwrap().value(0)).collect()
+        };
+        let got = ints("SELECT count(*), sum(CASE WHEN group_based THEN 1 ELSE 0 END), sum(CASE WHEN group_based = (n_suspects >= 2) THEN 0 ELSE 1 END) FROM csae_crimes");
+        assert_eq!(got[0] as u64, h.csae_crimes, "min {min}");
+        assert_eq!(got[1] as u64, h.group_based_crimes, "min {min}");
+        // With a minimum of 3 the crimes with exactly two suspects are no longer group-based.
+        assert_eq!(got[2] > 0, min == 3, "min {min}");
+        assert_eq!(ints("SELECT count(*) FROM crime_facts")[0] as u64, h.csae_crimes, "min {min}");
+        assert_eq!(ints("SELECT count(*) FROM crime_scope WHERE NOT is_csae")[0] as u64, h.out_of_scope_crimes, "min {min}");
+        let t01 = an.tables().unwrap().into_iter().find(|t| t.id == "T01_scale_by_force").unwrap();
+        assert_eq!(t01.get("cumbria", "GROUP_BASED"), Some(h.group_based_crimes as f64), "min {min}");
+    }
+}
