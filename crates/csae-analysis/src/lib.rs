@@ -151,9 +151,10 @@ impl Analysis {
                 } else if MATERIALISED.contains(&d.name) {
                     materialise(&ctx, &[d.name]).await?;
                 }
-                // Networks need only the CSAE crimes of crime_scope and the person tables:
-                // they are built while the later views are materialised.
-                if d.name == "crime_scope" {
+                // Networks need only the CSAE crimes (a filter over the materialised
+                // crime_scope) and the person tables: they are built while the later views
+                // are materialised.
+                if d.name == "csae_crimes" {
                     networks = Some(tokio::spawn(build_networks(ctx.clone())));
                 }
             }
@@ -161,7 +162,7 @@ impl Analysis {
             if timing {
                 eprintln!("{:>8.3} s  views built", t0.elapsed().as_secs_f64());
             }
-            let networks = networks.expect("crime_scope is a definition").await.map_err(|e| AnalysisError::Query(e.to_string()))??;
+            let networks = networks.expect("csae_crimes is a definition").await.map_err(|e| AnalysisError::Query(e.to_string()))??;
             register_networks(&ctx, &networks)?;
             if timing {
                 eprintln!("{:>8.3} s  networks built", t0.elapsed().as_secs_f64());
@@ -362,7 +363,7 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
 /// blocking thread of its own, so the views still being materialised keep both workers. The
 /// rows borrow their text from the query results (no copy per value).
 async fn build_networks(ctx: SessionContext) -> Result<networks::Networks, AnalysisError> {
-    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM crime_scope WHERE is_csae").await?.collect().await?;
+    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM csae_crimes").await?.collect().await?;
     // Person rows of every crime (a plain projection: no copy); those of crimes outside
     // the period's CSAE crimes are skipped by the builder, which knows the crimes by key.
     let people = ctx
