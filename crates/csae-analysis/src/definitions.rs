@@ -61,17 +61,6 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
             sql: "SELECT crime_key, count(*) AS n_suspects FROM suspects GROUP BY crime_key".into(),
         },
         Definition {
-            name: "crime_relationships",
-            title: "Relationships of a crime",
-            meaning: "Per crime: the number of relationship rows, how many are in the FAMILY group, how many are POSITION_OF_TRUST, and how many are not UNKNOWN.",
-            sql: "SELECT r.crime_key, count(*) AS n_rel, \
-                    sum(CASE WHEN cl.grp = 'FAMILY' THEN 1 ELSE 0 END) AS n_family, \
-                    sum(CASE WHEN r.relationship = 'POSITION_OF_TRUST' THEN 1 ELSE 0 END) AS n_trust, \
-                    sum(CASE WHEN r.relationship <> 'UNKNOWN' THEN 1 ELSE 0 END) AS n_known \
-                  FROM relationships r LEFT JOIN code_lists cl ON cl.list = 'relationship' AND cl.code = r.relationship \
-                  GROUP BY r.crime_key".into(),
-        },
-        Definition {
             name: "crime_scope",
             title: "Scope: CSAE crimes",
             meaning: "A crime is a CSAE crime when its offence code is child-specific, or csa_flag = Y or cse_flag = Y, or at least one accepted victim has an age at offence under 18. Other crimes are out of scope: excluded from every table and counted in data quality.",
@@ -86,30 +75,44 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                   LEFT JOIN crime_victims cv ON cv.crime_key = c2.crime_key) f ON f.crime_key = c.crime_key".into(),
         },
         Definition {
-            name: "crime_recency",
-            title: "Recency",
-            meaning: "A CSAE crime is non-recent when offence_date_from is known and at least one victim with a known age was under 18 at the offence and 18 or over on the recorded date (age at offence + whole years from offence_date_from to recorded_date >= 18). It is recent when offence_date_from is known, at least one victim has a known age, and it is not non-recent. Otherwise its recency is UNKNOWN.",
-            sql: "SELECT c.crime_key, CASE \
-                    WHEN c.offence_date_from IS NULL THEN 'UNKNOWN' \
-                    WHEN max(CASE WHEN v.age_at_offence < 18 AND v.age_at_offence + whole_years(c.offence_date_from, c.recorded_date) >= 18 THEN 1 ELSE 0 END) = 1 THEN 'NON_RECENT' \
-                    WHEN count(v.age_at_offence) > 0 THEN 'RECENT' ELSE 'UNKNOWN' END AS recency \
-                  FROM period_crimes c LEFT JOIN victims v ON v.crime_key = c.crime_key \
-                  GROUP BY c.crime_key, c.offence_date_from, c.recorded_date".into(),
-        },
-        Definition {
             name: "csae_crimes",
             title: "CSAE crimes, group-based or not",
             meaning: "A CSAE crime is group-based when it has at least the minimum number of accepted suspects (default 2).",
             sql: format!("SELECT *, n_suspects >= {min} AS group_based FROM crime_scope WHERE is_csae"),
         },
-        // Like crime_scope: the derived category and recency on narrow rows (d), joined once.
-        // Not materialised: the tables read it only through group_crimes, whose filter on
-        // group_based is applied before the join, so the wide rows joined are the few
-        // group-based crimes.
+        // Category, recency and group size are facts of group-based crimes only (the
+        // specification defines the category of a group-based crime, and every table that
+        // shows them counts group-based crimes), so these views start from the group-based
+        // crimes: a few thousand, where the CSAE crimes are a hundred thousand.
         Definition {
-            name: "crime_facts",
-            title: "Group size and category",
-            meaning: "Group size is the number of accepted suspects. The final category is the recorded cocad_category when given, otherwise derived by the first rule that matches: FAMILIAL (at least one relationship row, and every relationship row in the FAMILY group); CSE (cse_flag = Y, or offence code 71 or 72); INSTITUTIONAL (a POSITION_OF_TRUST relationship, or a location in the INSTITUTIONAL group); OTHER (at least one relationship that is not UNKNOWN); UNKNOWN otherwise. RITUALISTIC is only ever recorded.",
+            name: "crime_relationships",
+            title: "Relationships of a crime",
+            meaning: "Per group-based crime: the number of relationship rows, how many are in the FAMILY group, how many are POSITION_OF_TRUST, and how many are not UNKNOWN.",
+            sql: "SELECT r.crime_key, count(*) AS n_rel, \
+                    sum(CASE WHEN cl.grp = 'FAMILY' THEN 1 ELSE 0 END) AS n_family, \
+                    sum(CASE WHEN r.relationship = 'POSITION_OF_TRUST' THEN 1 ELSE 0 END) AS n_trust, \
+                    sum(CASE WHEN r.relationship <> 'UNKNOWN' THEN 1 ELSE 0 END) AS n_known \
+                  FROM relationships r JOIN csae_crimes g ON g.crime_key = r.crime_key AND g.group_based \
+                  LEFT JOIN code_lists cl ON cl.list = 'relationship' AND cl.code = r.relationship \
+                  GROUP BY r.crime_key".into(),
+        },
+        Definition {
+            name: "crime_recency",
+            title: "Recency",
+            meaning: "A group-based crime is non-recent when offence_date_from is known and at least one victim with a known age was under 18 at the offence and 18 or over on the recorded date (age at offence + whole years from offence_date_from to recorded_date >= 18). It is recent when offence_date_from is known, at least one victim has a known age, and it is not non-recent. Otherwise its recency is UNKNOWN.",
+            sql: "SELECT c.crime_key, CASE \
+                    WHEN c.offence_date_from IS NULL THEN 'UNKNOWN' \
+                    WHEN max(CASE WHEN v.age_at_offence < 18 AND v.age_at_offence + whole_years(c.offence_date_from, c.recorded_date) >= 18 THEN 1 ELSE 0 END) = 1 THEN 'NON_RECENT' \
+                    WHEN count(v.age_at_offence) > 0 THEN 'RECENT' ELSE 'UNKNOWN' END AS recency \
+                  FROM csae_crimes c LEFT JOIN victims v ON v.crime_key = c.crime_key \
+                  WHERE c.group_based GROUP BY c.crime_key, c.offence_date_from, c.recorded_date".into(),
+        },
+        // Like crime_scope: the derived category and recency on narrow rows (d), joined to
+        // the crimes' own columns once.
+        Definition {
+            name: "group_crimes",
+            title: "Group-based crimes: group size, category, recency",
+            meaning: "The group-based CSAE crimes of the period: the unit of the category, location, group-size, recency and online tables. Group size is the number of accepted suspects. The final category is the recorded cocad_category when given, otherwise derived by the first rule that matches: FAMILIAL (at least one relationship row, and every relationship row in the FAMILY group); CSE (cse_flag = Y, or offence code 71 or 72); INSTITUTIONAL (a POSITION_OF_TRUST relationship, or a location in the INSTITUTIONAL group); OTHER (at least one relationship that is not UNKNOWN); UNKNOWN otherwise. RITUALISTIC is only ever recorded.",
             sql: "SELECT s.*, \
                    CASE WHEN s.n_suspects >= 10 THEN '10_PLUS' WHEN s.n_suspects >= 6 THEN '6_9' WHEN s.n_suspects >= 4 THEN '4_5' \
                         WHEN s.n_suspects >= 3 THEN '3' ELSE '2' END AS group_size, \
@@ -127,13 +130,9 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
                        coalesce(rc.recency, 'UNKNOWN') AS recency \
                      FROM csae_crimes s2 LEFT JOIN crime_relationships r ON r.crime_key = s2.crime_key \
                      LEFT JOIN code_lists loc ON loc.list = 'location_type' AND loc.code = s2.location_type \
-                     LEFT JOIN crime_recency rc ON rc.crime_key = s2.crime_key) d ON d.crime_key = s.crime_key".into(),
-        },
-        Definition {
-            name: "group_crimes",
-            title: "Group-based crimes",
-            meaning: "The group-based CSAE crimes of the period: the unit of the category, location, group-size, recency and online tables.",
-            sql: "SELECT * FROM crime_facts WHERE group_based".into(),
+                     LEFT JOIN crime_recency rc ON rc.crime_key = s2.crime_key \
+                     WHERE s2.group_based) d ON d.crime_key = s.crime_key \
+                 WHERE s.group_based".into(),
         },
         Definition {
             name: "suspect_records",

@@ -7,6 +7,11 @@
 //! a slot, a table a fifth the size); the text is compared once, when a hash is found, against
 //! the first reference given that number. Two texts that share a hash (never seen in practice,
 //! but possible) are told apart by an exact map, so numbering is always exact.
+//!
+//! Each scope has a table of its own. A force's references are read together (the rows come
+//! force by force), so that force's table, a few thousand entries, stays in the processor's
+//! cache; one table for the whole country (hundreds of thousands of entries, megabytes) missed
+//! the cache at nearly every probe, and that wait was half of building the networks.
 
 use std::hash::{Hash, Hasher};
 
@@ -16,7 +21,11 @@ use rustc_hash::{FxHashMap, FxHasher};
 /// texts of different namespaces apart (a force's person_ref, a national pnc_id).
 #[derive(Default)]
 pub struct Interner<'a> {
-    by_hash: FxHashMap<u64, u32>,
+    /// One map from hash to number per scope, in order of first sight of the scope.
+    by_hash: Vec<FxHashMap<u64, u32>>,
+    /// Which map is a scope's, and the last scope asked for (rows come scope by scope).
+    shard_of: FxHashMap<u32, usize>,
+    last: Option<(u32, usize)>,
     /// The pair each number was first given to.
     firsts: Vec<(u32, &'a str)>,
     /// Pairs whose hash was already taken by another pair.
@@ -31,10 +40,9 @@ fn hash(scope: u32, text: &str) -> u64 {
 }
 
 impl<'a> Interner<'a> {
+    /// An interner expecting about `n` pairs in all.
     pub fn with_capacity(n: usize) -> Interner<'a> {
-        let mut by_hash = FxHashMap::default();
-        by_hash.reserve(n);
-        Interner { by_hash, firsts: Vec::with_capacity(n), collided: FxHashMap::default() }
+        Interner { firsts: Vec::with_capacity(n), ..Interner::default() }
     }
 
     /// Numbers given so far.
@@ -42,11 +50,34 @@ impl<'a> Interner<'a> {
         self.firsts.len()
     }
 
+    /// The pair given number `n`.
+    pub fn pair(&self, n: u32) -> Option<(u32, &'a str)> {
+        self.firsts.get(n as usize).copied()
+    }
+
+    /// The map of a scope, made when the scope is first seen.
+    #[inline]
+    fn shard(&mut self, scope: u32) -> &mut FxHashMap<u64, u32> {
+        let i = match self.last {
+            Some((s, i)) if s == scope => i,
+            _ => {
+                let next = self.by_hash.len();
+                let i = *self.shard_of.entry(scope).or_insert(next);
+                if i == next {
+                    self.by_hash.push(FxHashMap::default());
+                }
+                self.last = Some((scope, i));
+                i
+            }
+        };
+        &mut self.by_hash[i]
+    }
+
     /// The number of a pair, and whether it is new.
     #[inline]
     pub fn intern(&mut self, scope: u32, text: &'a str) -> (u32, bool) {
         let next = self.firsts.len() as u32;
-        let n = *self.by_hash.entry(hash(scope, text)).or_insert(next);
+        let n = *self.shard(scope).entry(hash(scope, text)).or_insert(next);
         if n == next {
             self.firsts.push((scope, text));
             return (n, true);
@@ -64,7 +95,11 @@ impl<'a> Interner<'a> {
     /// The number of a pair already interned.
     #[inline]
     pub fn get(&self, scope: u32, text: &str) -> Option<u32> {
-        let n = *self.by_hash.get(&hash(scope, text))?;
+        let shard = match self.last {
+            Some((s, i)) if s == scope => i,
+            _ => *self.shard_of.get(&scope)?,
+        };
+        let n = *self.by_hash[shard].get(&hash(scope, text))?;
         if self.firsts[n as usize] == (scope, text) {
             return Some(n);
         }
@@ -93,7 +128,7 @@ mod tests {
         // Force a collision: put another pair's number under this pair's hash.
         let mut i = Interner::default();
         i.intern(0, "a");
-        i.by_hash.insert(hash(0, "b"), 0);
+        i.shard(0).insert(hash(0, "b"), 0);
         assert_eq!(i.intern(0, "b"), (1, true));
         assert_eq!(i.intern(0, "b"), (1, false));
         assert_eq!(i.get(0, "b"), Some(1));

@@ -11,7 +11,8 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
-use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::AnalysisError;
 use crate::ident::Interner;
@@ -103,32 +104,22 @@ fn register_whole_years(ctx: &SessionContext) {
 
 /// A session with the dataset's tables and the reference tables registered.
 pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
-    let mut config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
-    // Plain Utf8 rather than Utf8View: joins over view arrays kept every input buffer alive in
-    // each output batch, and at ten times the national collection the materialised views grew
-    // to tens of gigabytes.
-    config.options_mut().execution.parquet.schema_force_view_types = false;
+    let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    let batch_size = config.batch_size();
     let ctx = SessionContext::new_with_config(config);
     // Read once into memory: every definition scans these tables, and the dataset of a
-    // national collection is a few tens of megabytes. The four files are read concurrently
-    // (a file of one row group decodes on one core).
-    let mut set = tokio::task::JoinSet::new();
-    for (i, t) in csae_model::Table::ALL.into_iter().enumerate() {
-        let path = csae_ingest::dataset::table_file(dataset, t);
-        let path = path.to_str().ok_or_else(|| AnalysisError::Dataset(format!("{} is not a UTF-8 path", path.display())))?.to_string();
-        let ctx = ctx.clone();
-        set.spawn(async move {
-            let df = ctx.read_parquet(path, ParquetReadOptions::default()).await?;
-            let schema = df.schema().inner().clone();
-            Ok::<_, AnalysisError>((i, t, schema, df.collect().await?))
-        });
-    }
-    let mut tables = Vec::new();
-    while let Some(done) = set.join_next().await {
-        tables.push(done.map_err(|e| AnalysisError::Query(e.to_string()))??);
-    }
-    tables.sort_by_key(|x| x.0);
-    let tables: Vec<_> = tables.into_iter().map(|(_, t, schema, batches)| (t, schema, batches)).collect();
+    // national collection is a few tens of megabytes. The four files are decoded on threads
+    // of their own (a file of one row group decodes on one core).
+    let tables = std::thread::scope(|s| {
+        let handles: Vec<_> = csae_model::Table::ALL
+            .into_iter()
+            .map(|t| {
+                let path = csae_ingest::dataset::table_file(dataset, t);
+                s.spawn(move || read_table(&path, batch_size).map(|(schema, batches)| (t, schema, batches)))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("reading a table does not panic")).collect::<Result<Vec<_>, _>>()
+    })?;
     // The keys are numbered from the crimes, then added to the four tables at once.
     let keyed: Vec<_> = {
         let keys = CrimeKeys::of(&tables[0].2);
@@ -143,6 +134,26 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
     register_reference(&ctx)?;
     register_whole_years(&ctx);
     Ok(ctx)
+}
+
+/// A table's Parquet file decoded into record batches of the session's batch size. The file is
+/// mapped into memory and decoded from the mapping: DataFusion's own file scan reads each
+/// column chunk into a buffer it first fills with zeros, and that zeroing, the copy and the
+/// page faults of those buffers were a tenth of a report's processor time. Strings come back
+/// as plain `Utf8`, as written, not as DataFusion's default `Utf8View`: joins over view arrays
+/// kept every input buffer alive in each output batch, and at ten times the national
+/// collection the materialised views grew to tens of gigabytes.
+fn read_table(path: &Path, batch_size: usize) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+    let damaged = |e: &dyn std::fmt::Display| AnalysisError::Query(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| damaged(&e))?;
+    // SAFETY: dataset files are never changed in place: ingest writes a new version in a
+    // staging folder and renames it into place, so a mapped file's contents stay as they were.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| damaged(&e))?;
+    let bytes = bytes::Bytes::from_owner(map);
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| damaged(&e))?.with_batch_size(batch_size).build().map_err(|e| damaged(&e))?;
+    let schema = datafusion::arrow::record_batch::RecordBatchReader::schema(&reader);
+    let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| damaged(&e))?;
+    Ok((schema, batches))
 }
 
 /// `crime_key`: a small integer standing for a crime's pseudonymised `crime_ref` (64 hex
@@ -172,7 +183,10 @@ impl<'a> CrimeKeys<'a> {
         for b in batches {
             let keys: UInt32Array = match crime_refs(b) {
                 Some(refs) => {
-                    // A crime's rows usually follow each other: reuse the previous row's key.
+                    // A crime's rows usually follow each other, and the crimes usually come in
+                    // the order of the crimes table: reuse the previous row's key, else try the
+                    // crime after it, and only then look the reference up. A lookup in a table
+                    // of every crime of the country misses the processor's cache.
                     let mut last: Option<(&str, Option<u32>)> = None;
                     refs.iter()
                         .map(|r| {
@@ -180,7 +194,11 @@ impl<'a> CrimeKeys<'a> {
                             match last {
                                 Some((prev, key)) if prev == r => key,
                                 _ => {
-                                    let key = self.0.get(0, r);
+                                    let next = last.and_then(|(_, k)| k).map(|k| k + 1);
+                                    let key = match next.and_then(|n| self.0.pair(n)) {
+                                        Some((0, text)) if text == r => next,
+                                        _ => self.0.get(0, r),
+                                    };
                                     last = Some((r, key));
                                     key
                                 }

@@ -181,8 +181,8 @@ fn sql_is_read_only_and_bad_datasets_are_one_clear_error() {
 }
 
 /// `csae_crimes` holds the definition of group-based: the CSAE crimes of the period with
-/// `group_based` by the `--min-suspects` given; the tables of all CSAE crimes and `crime_facts`
-/// read it.
+/// `group_based` by the `--min-suspects` given; the tables of all CSAE crimes read it, and
+/// `group_crimes`, recency and the relationship counts follow its group-based crimes.
 #[test]
 fn csae_crimes_carry_the_group_rule_of_the_options() {
     use datafusion::arrow::array::{Array, Int64Array};
@@ -201,7 +201,11 @@ fn csae_crimes_carry_the_group_rule_of_the_options() {
         assert_eq!(got[1] as u64, h.group_based_crimes, "min {min}");
         // With a minimum of 3 the crimes with exactly two suspects are no longer group-based.
         assert_eq!(got[2] > 0, min == 3, "min {min}");
-        assert_eq!(ints("SELECT count(*) FROM crime_facts")[0] as u64, h.csae_crimes, "min {min}");
+        assert_eq!(ints("SELECT count(*) FROM group_crimes")[0] as u64, h.group_based_crimes, "min {min}");
+        assert_eq!(ints("SELECT count(*) FROM crime_recency")[0] as u64, h.group_based_crimes, "min {min}");
+        let outside = "SELECT count(*) FROM crime_relationships r LEFT JOIN group_crimes g ON g.crime_key = r.crime_key WHERE g.crime_key IS NULL";
+        assert_eq!(ints(outside)[0], 0, "min {min}");
+        assert!(ints("SELECT count(*) FROM crime_relationships")[0] > 0, "min {min}");
         assert_eq!(ints("SELECT count(*) FROM crime_scope WHERE NOT is_csae")[0] as u64, h.out_of_scope_crimes, "min {min}");
         let t01 = an.tables().unwrap().into_iter().find(|t| t.id == "T01_scale_by_force").unwrap();
         assert_eq!(t01.get("cumbria", "GROUP_BASED"), Some(h.group_based_crimes as f64), "min {min}");

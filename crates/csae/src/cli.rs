@@ -34,7 +34,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  csae report dataset --out publication --disclosure internal\n  csae report dataset --out pub2023 --disclosure internal --period 2023-01-01..2023-12-31 --ethnicity officer-fallback")]
     Report(ReportArgs),
     /// Run a read-only SQL query over a dataset's tables and the analysis views (internal use).
-    #[command(after_help = "Examples:\n  csae sql dataset \"SELECT category, count(*) FROM group_crimes GROUP BY category\"\n  csae sql dataset --list\n\nTables: crimes, victims, suspects, relationships, forces, offence_codes, code_lists, returns;\nviews: crime_scope, csae_crimes, crime_facts, group_crimes, suspect_records, victim_records, relationship_records, networks, network_crimes.")]
+    #[command(after_help = "Examples:\n  csae sql dataset \"SELECT category, count(*) FROM group_crimes GROUP BY category\"\n  csae sql dataset --list\n\nTables: crimes, victims, suspects, relationships, forces, offence_codes, code_lists, returns;\nviews: crime_scope, csae_crimes, group_crimes, suspect_records, victim_records, relationship_records, networks, network_crimes.")]
     Sql(SqlArgs),
     /// Write a synthetic national collection of 44 returns (for demos, tests and benchmarks).
     #[command(after_help = "Examples:\n  csae synth --out synthetic\n  csae synth --out big --scale 10 --seed 7\n  csae synth --out dirty --dirty 0.01 --format mixed   (also writes injected.json)")]
