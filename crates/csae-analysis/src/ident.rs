@@ -45,6 +45,11 @@ impl<'a> Interner<'a> {
         Interner { firsts: Vec::with_capacity(n), ..Interner::default() }
     }
 
+    /// Makes room for `n` pairs of one scope (the crime keys have a single scope).
+    pub fn reserve(&mut self, scope: u32, n: usize) {
+        self.shard(scope).reserve(n);
+    }
+
     /// Numbers given so far.
     pub fn len(&self) -> usize {
         self.firsts.len()

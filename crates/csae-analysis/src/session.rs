@@ -164,7 +164,9 @@ struct CrimeKeys<'a>(Interner<'a>);
 
 impl<'a> CrimeKeys<'a> {
     fn of(crimes: &'a [RecordBatch]) -> CrimeKeys<'a> {
-        let mut map = Interner::with_capacity(crimes.iter().map(RecordBatch::num_rows).sum());
+        let n = crimes.iter().map(RecordBatch::num_rows).sum();
+        let mut map = Interner::with_capacity(n);
+        map.reserve(0, n);
         for b in crimes {
             if let Some(refs) = crime_refs(b) {
                 for r in refs.iter().flatten() {
