@@ -126,6 +126,8 @@ impl Analysis {
                 AnalysisError::Query(m) => AnalysisError::Dataset(format!("{} cannot be read ({m}); ingest the returns again", dataset.display())),
                 other => other,
             })?;
+            // Persons are numbered from the person tables alone, while the definitions build.
+            let mut people = Some(tokio::spawn(number_people(ctx.clone())));
             let (from, to) = match opts.period {
                 Some(p) => p,
                 None => session::recorded_span(&ctx).await?.unwrap_or_else(|| {
@@ -155,7 +157,8 @@ impl Analysis {
                 // crime_scope) and the person tables: they are built while the later views
                 // are materialised.
                 if d.name == "csae_crimes" {
-                    networks = Some(tokio::spawn(build_networks(ctx.clone())));
+                    let people = people.take().expect("csae_crimes is defined once");
+                    networks = Some(tokio::spawn(build_networks(ctx.clone(), people)));
                 }
             }
             materialise(&ctx, &person_records).await?;
@@ -312,6 +315,11 @@ impl Analysis {
     }
 }
 
+/// A text column as it is (the dataset's text columns are `Utf8`), to borrow its values.
+fn str_ref(a: &ArrayRef) -> &StringArray {
+    a.as_any().downcast_ref::<StringArray>().expect("a Utf8 column")
+}
+
 fn str_col(a: &ArrayRef) -> StringArray {
     let c = cast(a, &DataType::Utf8).expect("any column casts to text");
     c.as_any().downcast_ref::<StringArray>().expect("text").clone()
@@ -358,45 +366,53 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
     out
 }
 
-/// Reads the crimes and persons of the period's CSAE crimes and builds the networks. The
-/// queries run on DataFusion; the building (union–find over every person row) runs on a
-/// blocking thread of its own, so the views still being materialised keep both workers. The
-/// rows borrow their text from the query results (no copy per value).
-async fn build_networks(ctx: SessionContext) -> Result<networks::Networks, AnalysisError> {
-    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM csae_crimes").await?.collect().await?;
-    // Person rows of every crime (a plain projection: no copy); those of crimes outside
-    // the period's CSAE crimes are skipped by the builder, which knows the crimes by key.
+/// Numbers the persons of every victim and suspect row (see [`networks::number_people`]). The
+/// query runs on DataFusion, the numbering on a blocking thread of its own; the rows borrow
+/// their text from the query results, and the result owns none.
+async fn number_people(ctx: SessionContext) -> Result<networks::People, AnalysisError> {
     let people = ctx
         .sql("SELECT crime_key, force_id, person_ref, pnc_id, unidentified, false AS suspect FROM victims \
               UNION ALL SELECT crime_key, force_id, person_ref, pnc_id, unidentified, true FROM suspects")
         .await?
         .collect()
         .await?;
-    tokio::task::spawn_blocking(move || networks_of(&crimes, &people)).await.map_err(|e| AnalysisError::Query(e.to_string()))
+    tokio::task::spawn_blocking(move || networks::number_people(&person_rows(&people))).await.map_err(|e| AnalysisError::Query(e.to_string()))
 }
 
-/// The networks of query results: crimes (`crime_ref, force_id, operation_ref, n_suspects,
-/// crime_key`) and person rows (`crime_key, force_id, person_ref, pnc_id, unidentified,
-/// suspect`).
-fn networks_of(crimes: &[RecordBatch], people: &[RecordBatch]) -> networks::Networks {
-    let key_col = |a: &ArrayRef| -> UInt32Array { cast(a, &DataType::UInt32).expect("crime_key").as_any().downcast_ref::<UInt32Array>().expect("UInt32").clone() };
-    let crime_cols: Vec<(StringArray, StringArray, StringArray, Vec<f64>, UInt32Array)> =
-        crimes.iter().map(|b| (str_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)))).collect();
+/// Reads the period's CSAE crimes and builds the networks from them and the numbered persons
+/// (person rows of other crimes are skipped by the builder, which knows the crimes by key).
+/// The building (union–find) runs on a blocking thread of its own, so the views still being
+/// materialised keep both workers.
+async fn build_networks(ctx: SessionContext, people: tokio::task::JoinHandle<Result<networks::People, AnalysisError>>) -> Result<networks::Networks, AnalysisError> {
+    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM csae_crimes").await?.collect().await?;
+    let people = people.await.map_err(|e| AnalysisError::Query(e.to_string()))??;
+    tokio::task::spawn_blocking(move || networks::build_from(&crime_nodes(&crimes), &people)).await.map_err(|e| AnalysisError::Query(e.to_string()))
+}
+
+fn key_col(a: &ArrayRef) -> UInt32Array {
+    cast(a, &DataType::UInt32).expect("crime_key").as_any().downcast_ref::<UInt32Array>().expect("UInt32").clone()
+}
+
+/// Crimes of query results (`crime_ref, force_id, operation_ref, n_suspects, crime_key`),
+/// borrowing their text.
+fn crime_nodes(crimes: &[RecordBatch]) -> Vec<networks::CrimeNode<'_>> {
     let mut nodes = Vec::with_capacity(crimes.iter().map(RecordBatch::num_rows).sum());
-    for (r, f, o, n, k) in &crime_cols {
+    for b in crimes {
+        let (r, f, o, n, k) = (str_ref(b.column(0)), str_ref(b.column(1)), str_ref(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)));
         for i in 0..r.len() {
             nodes.push(networks::CrimeNode { key: k.value(i), crime_ref: r.value(i), force_id: f.value(i), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
         }
     }
-    let person_cols: Vec<(UInt32Array, StringArray, StringArray, StringArray, BooleanArray, BooleanArray)> = people
-        .iter()
-        .map(|b| {
-            let flag = |c: usize| b.column(c).as_any().downcast_ref::<BooleanArray>().expect("bool").clone();
-            (key_col(b.column(0)), str_col(b.column(1)), str_col(b.column(2)), str_col(b.column(3)), flag(4), flag(5))
-        })
-        .collect();
+    nodes
+}
+
+/// Person rows of query results (`crime_key, force_id, person_ref, pnc_id, unidentified,
+/// suspect`), borrowing their text; rows without a crime key are left out.
+fn person_rows(people: &[RecordBatch]) -> Vec<networks::PersonRow<'_>> {
     let mut rows = Vec::with_capacity(people.iter().map(RecordBatch::num_rows).sum());
-    for (c, f, p, pnc, unk, sus) in &person_cols {
+    for b in people {
+        let flag = |c: usize| b.column(c).as_any().downcast_ref::<BooleanArray>().expect("bool");
+        let (c, f, p, pnc, unk, sus) = (key_col(b.column(0)), str_ref(b.column(1)), str_ref(b.column(2)), str_ref(b.column(3)), flag(4), flag(5));
         for i in (0..c.len()).filter(|&i| c.is_valid(i)) {
             rows.push(networks::PersonRow {
                 crime_key: c.value(i),
@@ -408,7 +424,7 @@ fn networks_of(crimes: &[RecordBatch], people: &[RecordBatch]) -> networks::Netw
             });
         }
     }
-    networks::build(&nodes, &rows)
+    rows
 }
 
 /// `networks` (one row per network) and `network_crimes` (crime → network) for SQL.

@@ -91,17 +91,30 @@ pub struct Networks {
 /// The force number of pnc_id keys: a PNC id is national.
 const PNC: u32 = u32::MAX;
 
-pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks {
-    // Crime key → position in `crimes` (keys are small and dense).
-    let mut index: Vec<Option<u32>> = vec![None; crimes.iter().map(|c| c.key as usize + 1).max().unwrap_or(0)];
-    for (i, c) in crimes.iter().enumerate() {
-        index[c.key as usize] = Some(i as u32);
-    }
-    let index = |key: u32| index.get(key as usize).copied().flatten();
-    let mut crime_dsu = Dsu::new(crimes.len());
-    // Person identity: one node per force person_ref and per pnc_id. Forces are numbered as
-    // they appear (rows come force by force, so the last one is nearly always the one), and
-    // references are numbered through a map of their hashes (see `ident`).
+/// A person row reduced to numbers: its crime, its person nodes, its role.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonIds {
+    pub crime_key: u32,
+    /// The node of the force's person_ref; `None` for an unidentified person.
+    pub person: Option<u32>,
+    /// The node of the pnc_id, when the row has one (and the person is identified).
+    pub pnc: Option<u32>,
+    pub suspect: bool,
+}
+
+/// Every person row with its identity numbered: one node per force person_ref and per pnc_id.
+/// This needs only the person tables, so it can run before the CSAE crimes of the period are
+/// known; [`build_from`] then links the rows of those crimes. Owns no text.
+#[derive(Debug, Clone, Default)]
+pub struct People {
+    pub rows: Vec<PersonIds>,
+    pub nodes: u32,
+}
+
+/// Numbers the persons of every row. Forces are numbered as they appear (rows come force by
+/// force, so the last one is nearly always the one), and references are numbered through a
+/// map of their hashes, one table per force (see `ident`).
+pub fn number_people<'a>(people: &[PersonRow<'a>]) -> People {
     let mut forces: Vec<&str> = Vec::new();
     let mut last = usize::MAX;
     let mut force_no = |f: &'a str| -> u32 {
@@ -113,35 +126,54 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
         }
         last as u32
     };
-    let mut person_keys = Interner::with_capacity(people.len());
-    let mut first_crime: Vec<u32> = Vec::with_capacity(people.len());
-    // The node of a person key and the crime it was first seen in (a new key remembers this one).
-    let mut node = |scope: u32, text: &'a str, crime: u32| -> (u32, u32) {
-        let (n, new) = person_keys.intern(scope, text);
-        if new {
-            first_crime.push(crime);
+    let mut keys = Interner::with_capacity(people.len());
+    let rows = people
+        .iter()
+        .map(|p| {
+            let (person, pnc) = if p.unidentified {
+                (None, None)
+            } else {
+                (Some(keys.intern(force_no(p.force_id), p.person_ref).0), p.pnc_id.map(|id| keys.intern(PNC, id).0))
+            };
+            PersonIds { crime_key: p.crime_key, person, pnc, suspect: p.suspect }
+        })
+        .collect();
+    People { rows, nodes: keys.len() as u32 }
+}
+
+/// The networks of crimes and person rows.
+pub fn build(crimes: &[CrimeNode<'_>], people: &[PersonRow<'_>]) -> Networks {
+    build_from(crimes, &number_people(people))
+}
+
+/// The networks of the CSAE crimes of the period, from person rows already numbered. Rows of
+/// other crimes are skipped: they neither link crimes nor join a person's identities.
+pub fn build_from(crimes: &[CrimeNode<'_>], people: &People) -> Networks {
+    // Crime key → position in `crimes` (keys are small and dense).
+    let mut index: Vec<Option<u32>> = vec![None; crimes.iter().map(|c| c.key as usize + 1).max().unwrap_or(0)];
+    for (i, c) in crimes.iter().enumerate() {
+        index[c.key as usize] = Some(i as u32);
+    }
+    let index = |key: u32| index.get(key as usize).copied().flatten();
+    let mut crime_dsu = Dsu::new(crimes.len());
+    let mut person_dsu = Dsu::new(people.nodes as usize);
+    // The first crime each node was seen in: later crimes of the node are joined to it.
+    let mut first_crime: Vec<u32> = vec![u32::MAX; people.nodes as usize];
+    let mut seen = |node: u32, crime: u32, dsu: &mut Dsu| {
+        let first = &mut first_crime[node as usize];
+        if *first == u32::MAX {
+            *first = crime;
+        } else {
+            dsu.union(crime, *first);
         }
-        (n, first_crime[n as usize])
     };
-    let mut row_nodes: Vec<Option<u32>> = Vec::with_capacity(people.len());
-    let mut links: Vec<(u32, u32)> = Vec::new();
-    for p in people {
-        let Some(crime) = index(p.crime_key) else {
-            row_nodes.push(None);
-            continue;
-        };
-        if p.unidentified {
-            row_nodes.push(None);
-            continue;
+    for r in &people.rows {
+        let (Some(crime), Some(a)) = (index(r.crime_key), r.person) else { continue };
+        seen(a, crime, &mut crime_dsu);
+        if let Some(b) = r.pnc {
+            seen(b, crime, &mut crime_dsu);
+            person_dsu.union(a, b);
         }
-        let (a, first) = node(force_no(p.force_id), p.person_ref, crime);
-        crime_dsu.union(crime, first);
-        if let Some(pnc) = p.pnc_id {
-            let (b, first) = node(PNC, pnc, crime);
-            crime_dsu.union(crime, first);
-            links.push((a, b));
-        }
-        row_nodes.push(Some(a));
     }
     let mut ops: FxHashMap<(&str, &str), u32> = FxHashMap::default();
     for (i, c) in crimes.iter().enumerate() {
@@ -149,10 +181,6 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
             let first = *ops.entry((c.force_id, op)).or_insert(i as u32);
             crime_dsu.union(i as u32, first);
         }
-    }
-    let mut person_dsu = Dsu::new(person_keys.len());
-    for (a, b) in links {
-        person_dsu.union(a, b);
     }
 
     // Components of at least two crimes.
@@ -184,10 +212,10 @@ pub fn build<'a>(crimes: &[CrimeNode<'a>], people: &[PersonRow<'a>]) -> Networks
     }
     let mut suspects: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
     let mut victims: Vec<Vec<u32>> = vec![Vec::new(); comps.len()];
-    for (p, n) in people.iter().zip(&row_nodes) {
-        let (Some(n), Some(crime)) = (n, index(p.crime_key)) else { continue };
+    for p in &people.rows {
+        let (Some(n), Some(crime)) = (p.person, index(p.crime_key)) else { continue };
         if let Some(k) = network_of[crime as usize] {
-            let root = person_dsu.find(*n);
+            let root = person_dsu.find(n);
             if p.suspect { suspects[k as usize].push(root) } else { victims[k as usize].push(root) }
         }
     }
