@@ -115,7 +115,7 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
             .into_iter()
             .map(|t| {
                 let path = csae_ingest::dataset::table_file(dataset, t);
-                s.spawn(move || read_table(&path, batch_size).map(|(schema, batches)| (t, schema, batches)))
+                s.spawn(move || read_table(&path, t, batch_size).map(|(schema, batches)| (t, schema, batches)))
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("reading a table does not panic")).collect::<Result<Vec<_>, _>>()
@@ -142,8 +142,9 @@ pub async fn open(dataset: &Path) -> Result<SessionContext, AnalysisError> {
 /// page faults of those buffers were a tenth of a report's processor time. Strings come back
 /// as plain `Utf8`, as written, not as DataFusion's default `Utf8View`: joins over view arrays
 /// kept every input buffer alive in each output batch, and at ten times the national
-/// collection the materialised views grew to tens of gigabytes.
-fn read_table(path: &Path, batch_size: usize) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+/// collection the materialised views grew to tens of gigabytes. A file whose columns are not
+/// the dataset schema's is refused.
+fn read_table(path: &Path, t: csae_model::Table, batch_size: usize) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
     let damaged = |e: &dyn std::fmt::Display| AnalysisError::Query(format!("{}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| damaged(&e))?;
     // SAFETY: dataset files are never changed in place: ingest writes a new version in a
@@ -152,6 +153,10 @@ fn read_table(path: &Path, batch_size: usize) -> Result<(Arc<Schema>, Vec<Record
     let bytes = bytes::Bytes::from_owner(map);
     let reader = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| damaged(&e))?.with_batch_size(batch_size).build().map_err(|e| damaged(&e))?;
     let schema = datafusion::arrow::record_batch::RecordBatchReader::schema(&reader);
+    // The definitions rely on the columns and types of the dataset schema.
+    if schema.fields() != csae_ingest::dataset::schema::schema(t).fields() {
+        return Err(damaged(&format!("it does not have the columns of {}", csae_ingest::dataset::DATASET_SCHEMA)));
+    }
     let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| damaged(&e))?;
     Ok((schema, batches))
 }

@@ -168,9 +168,16 @@ fn sql_is_read_only_and_bad_datasets_are_one_clear_error() {
         assert!(an.query(bad).is_err(), "{bad}");
     }
     assert!(an.relations().contains(&"group_crimes".to_string()));
-    // Missing, partial, other schema.
+    // Missing, damaged, a table with other columns, partial, other schema.
     let e = Analysis::open(&tmp.path().join("nope"), &Options::default()).err().unwrap();
     assert!(e.to_string().contains("is not a dataset folder"), "{e}");
+    let victims = std::fs::read(ds.join("victims.parquet")).unwrap();
+    std::fs::write(ds.join("victims.parquet"), &victims[..victims.len() / 2]).unwrap();
+    let e = Analysis::open(&ds, &Options::default()).err().unwrap();
+    assert!(e.to_string().contains("victims.parquet") && e.to_string().contains("ingest the returns again"), "{e}");
+    std::fs::copy(ds.join("crimes.parquet"), ds.join("victims.parquet")).unwrap();
+    let e = Analysis::open(&ds, &Options::default()).err().unwrap();
+    assert!(e.to_string().contains("victims.parquet: it does not have the columns of csae.dataset/1"), "{e}");
     std::fs::remove_file(ds.join("victims.parquet")).unwrap();
     let e = Analysis::open(&ds, &Options::default()).err().unwrap();
     assert!(e.to_string().contains("victims.parquet is missing"), "{e}");
