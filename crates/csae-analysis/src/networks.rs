@@ -141,11 +141,6 @@ pub fn number_people<'a>(people: &[PersonRow<'a>]) -> People {
     People { rows, nodes: keys.len() as u32 }
 }
 
-/// The networks of crimes and person rows.
-pub fn build(crimes: &[CrimeNode<'_>], people: &[PersonRow<'_>]) -> Networks {
-    build_from(crimes, &number_people(people))
-}
-
 /// The networks of the CSAE crimes of the period, from person rows already numbered. Rows of
 /// other crimes are skipped: they neither link crimes nor join a person's identities.
 pub fn build_from(crimes: &[CrimeNode<'_>], people: &People) -> Networks {
@@ -242,6 +237,11 @@ pub fn build_from(crimes: &[CrimeNode<'_>], people: &People) -> Networks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The networks of crimes and person rows, in one step.
+    fn build(crimes: &[CrimeNode<'_>], people: &[PersonRow<'_>]) -> Networks {
+        build_from(crimes, &number_people(people))
+    }
 
     /// Test crimes are named by one letter; the key is the letter's position.
     fn key(r: &str) -> u32 {
