@@ -95,7 +95,12 @@ fn proxy_trap() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
             let mut buf = [0u8; 1024];
             let n = s.read(&mut buf).unwrap_or(0);
             // The request line: "GET http://host/path HTTP/1.1" or "CONNECT host:443 HTTP/1.1".
-            h.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_string());
+            // Chromium sometimes opens a connection to its proxy ahead of need and closes it
+            // unused: a connection that sends nothing asks for nothing, so it is not a request.
+            let line = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_string();
+            if !line.is_empty() {
+                h.lock().unwrap().push(line);
+            }
         }
     });
     (port, hits)
