@@ -23,6 +23,7 @@ use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::SessionContext;
 
 pub use definitions::{Definition, Parameters};
+pub use session::Columns;
 pub use headline::Headline;
 pub use tables::{Kind, Table};
 
@@ -58,11 +59,14 @@ pub struct Options {
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub min_suspects: u32,
     pub officer_fallback: bool,
+    /// The dataset's columns the session holds: what the publication reads (default), or all
+    /// of them for `csae sql`.
+    pub columns: Columns,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { period: None, min_suspects: 2, officer_fallback: false }
+        Options { period: None, min_suspects: 2, officer_fallback: false, columns: Columns::Publication }
     }
 }
 
@@ -122,7 +126,7 @@ impl Analysis {
         let runtime = runtime();
         let start = std::time::Instant::now();
         let (ctx, params, networks) = runtime.block_on(async {
-            let ctx = session::open(dataset).await.map_err(|e| match e {
+            let ctx = session::open(dataset, opts.columns).await.map_err(|e| match e {
                 AnalysisError::Query(m) => AnalysisError::Dataset(format!("{} cannot be read ({m}); ingest the returns again", dataset.display())),
                 other => other,
             })?;

@@ -66,6 +66,37 @@ fn tiny_sample_gives_expected_headline_exactly() {
 }
 
 #[test]
+fn the_publication_reads_fewer_columns_and_gets_the_same_answers() {
+    use csae_analysis::Columns;
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = dataset(&[fixtures().join("cumbria")], tmp.path());
+    let open = |columns| Analysis::open(&ds, &Options { period: year_2023(), columns, ..Options::default() }).unwrap();
+    let (publication, all) = (open(Columns::Publication), open(Columns::All));
+    let names = |an: &Analysis, view: &str| -> Vec<String> {
+        let b = an.query(&format!("SELECT * FROM {view} LIMIT 1")).unwrap();
+        b.first().map(|b| b.schema().fields().iter().map(|f| f.name().clone()).collect()).unwrap_or_default()
+    };
+    // An analyst sees every pseudonym; the publication only those it reads.
+    for (view, pseudonyms) in [("relationship_records", &["crime_ref", "victim_ref", "suspect_ref"][..]), ("victims", &["crime_ref"][..]), ("suspect_records", &["crime_ref"][..])] {
+        let (p, a) = (names(&publication, view), names(&all, view));
+        for col in pseudonyms {
+            assert!(a.iter().any(|n| n == col), "{view} lacks {col} for csae sql: {a:?}");
+            assert!(!p.iter().any(|n| n == col), "{view} keeps {col} in the publication: {p:?}");
+        }
+        assert!(p.iter().any(|n| n == "crime_key") && p.iter().any(|n| n == "force_id"), "{view}: {p:?}");
+    }
+    assert!(names(&publication, "victims").iter().any(|n| n == "person_ref"), "networks need person_ref");
+    assert!(names(&publication, "crimes").iter().any(|n| n == "crime_ref"), "networks are numbered by crime_ref");
+    // The same numbers either way.
+    assert_eq!(serde_json::to_value(publication.headline().unwrap()).unwrap(), serde_json::to_value(all.headline().unwrap()).unwrap());
+    let (tp, ta) = (publication.tables().unwrap(), all.tables().unwrap());
+    assert_eq!(tp.len(), ta.len());
+    for (p, a) in tp.iter().zip(&ta) {
+        assert_eq!((&p.id, &p.values), (&a.id, &a.values), "{} differs", p.id);
+    }
+}
+
+#[test]
 fn count_tables_add_up_and_agree_with_the_headline() {
     let tmp = tempfile::tempdir().unwrap();
     let ds = dataset(&[fixtures().join("cumbria")], tmp.path());

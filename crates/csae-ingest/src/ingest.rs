@@ -143,7 +143,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
 
     let timing = crate::Timing::start();
     let p = Pseudonymiser::new(key);
-    let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = sources.par_iter().map(|s| prepare(s, opts, &p)).collect();
+    let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = crate::parallel::largest_first(sources, ReturnSource::bytes, |s| prepare(s, opts, &p));
     let mut report = ValidationReport::new(skipped);
     let mut prepared = Vec::new();
     for (src, r) in sources.iter().zip(results) {
@@ -169,48 +169,63 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     let drop: Vec<(String, String)> = replaced.iter().map(|e| (e.force_id.clone(), e.period.clone())).collect();
 
     let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
-    // Every file of the new version is written first, then all are made durable together
-    // just before the commit: encoding never waits on the disk.
-    let tables: Vec<Result<std::fs::File, IngestError>> = Table::ALL
-        .par_iter()
-        .map(|&t| {
-            let mut batches = if existing.is_some() { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
-            batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
-            let file = dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
-            crate::crash_point("after-table");
-            Ok(file)
-        })
-        .collect();
-    let mut written_files = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
-    timing.lap("Parquet tables written");
-
-    for e in &kept {
-        let from = dataset.join(&e.quarantine);
-        if from.exists() {
-            store::link_tree(&from, &stage.join(&e.quarantine)).map_err(|err| io_err(dataset, "copy the quarantine", err))?;
-        }
-    }
-    // Quarantine files of every return, written then made durable together.
-    let mut files = Vec::new();
+    // The quarantine and the manifest are known once the returns are prepared.
+    let kept_quarantine: Vec<String> = kept.iter().map(|e| e.quarantine.clone()).collect();
+    let mut quarantine_dirs = Vec::new();
+    let mut quarantine_files = Vec::new();
     for p in &mut prepared {
         let dir = stage.join(&p.entry.quarantine);
-        std::fs::create_dir_all(&dir).map_err(|e| io_err(dataset, "write the quarantine", e))?;
-        files.extend(std::mem::take(&mut p.quarantine).into_iter().map(|(name, bytes)| (dir.join(name), bytes)));
+        quarantine_files.extend(std::mem::take(&mut p.quarantine).into_iter().map(|(name, bytes)| (dir.join(name), bytes)));
+        quarantine_dirs.push(dir);
     }
-    written_files.extend(store::write_all(&files).map_err(|e| io_err(dataset, "write the quarantine", e))?);
     let written: Vec<(String, String)> = prepared.iter().map(|p| (p.force_id.clone(), p.period.clone())).collect();
     let mut entries = kept;
-    entries.extend(prepared.into_iter().map(|p| p.entry));
+    entries.extend(prepared.iter().map(|p| p.entry.clone()));
     let manifest = Manifest::new(key.fingerprint(), opts.now.clone(), entries);
-    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
-    written_files.extend(store::write_all(&[(stage.join(MANIFEST_FILE), json.into_bytes())]).map_err(|e| io_err(dataset, "write the manifest", e))?);
-    timing.lap("quarantine and manifest written");
+    quarantine_files.push((stage.join(MANIFEST_FILE), serde_json::to_string_pretty(&manifest).expect("manifest serialises").into_bytes()));
+
+    // Every file of the new version is written first, then all are made durable together
+    // just before the commit: encoding never waits on the disk. The quarantine and the
+    // manifest are written on a thread of their own while the tables are encoded: creating
+    // folders and files waits on the file system's journal more than it uses the processor.
+    let (tables, others) = std::thread::scope(|s| {
+        let others = s.spawn(|| write_quarantine(dataset, &stage, &kept_quarantine, &quarantine_dirs, &quarantine_files));
+        let tables: Vec<Result<std::fs::File, IngestError>> = Table::ALL
+            .par_iter()
+            .map(|&t| {
+                let mut batches = if existing.is_some() { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
+                batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
+                let file = dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
+                crate::crash_point("after-table");
+                Ok(file)
+            })
+            .collect();
+        (tables, others.join().unwrap_or_else(|_| Err(IngestError::Dataset("writing the quarantine failed unexpectedly; run the ingest again".into()))))
+    });
+    let mut written_files = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
+    written_files.extend(others?);
+    timing.lap("Parquet tables, quarantine and manifest written");
     store::sync_together(&written_files).map_err(|e| io_err(dataset, "make the new files durable", e))?;
     timing.lap("files made durable");
     crate::crash_point("before-commit");
     store::commit(&stage, dataset).map_err(|e| io_err(dataset, "replace the dataset", e))?;
     timing.lap("dataset committed");
     Ok(IngestOutcome { report, written, replaced: drop, manifest: Some(manifest) })
+}
+
+/// Writes the new version's quarantine (kept returns' folders linked from the dataset, the new
+/// returns' files) and the manifest into `stage`; the files are returned not yet durable.
+fn write_quarantine(dataset: &Path, stage: &Path, kept: &[String], dirs: &[std::path::PathBuf], files: &[(std::path::PathBuf, Vec<u8>)]) -> Result<Vec<std::fs::File>, IngestError> {
+    for q in kept {
+        let from = dataset.join(q);
+        if from.exists() {
+            store::link_tree(&from, &stage.join(q)).map_err(|err| io_err(dataset, "copy the quarantine", err))?;
+        }
+    }
+    for dir in dirs {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dataset, "write the quarantine", e))?;
+    }
+    store::write_all(files).map_err(|e| io_err(dataset, "write the quarantine and the manifest", e))
 }
 
 /// The manifest of an existing dataset, checked against the key; `None` when there is none yet.

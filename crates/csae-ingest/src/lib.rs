@@ -4,6 +4,7 @@
 
 pub mod dataset;
 pub mod ingest;
+pub mod parallel;
 pub mod pseudonym;
 pub mod read;
 pub mod report;

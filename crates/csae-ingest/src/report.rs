@@ -139,14 +139,10 @@ impl ValidationReport {
 
 /// Reads and validates every return (in parallel) into one report.
 pub fn validate_returns(sources: &[ReturnSource], skipped: Vec<Skipped>, opts: &crate::ValidateOptions) -> ValidationReport {
-    use rayon::prelude::*;
-    let reports: Vec<ForceReport> = sources
-        .par_iter()
-        .map(|src| match crate::read_return(src) {
-            Ok(raw) => ForceReport::from_validated(&crate::validate(&raw, opts)),
-            Err(e) => ForceReport::from_rejected(src, &e),
-        })
-        .collect();
+    let reports: Vec<ForceReport> = crate::parallel::largest_first(sources, ReturnSource::bytes, |src| match crate::read_return(src) {
+        Ok(raw) => ForceReport::from_validated(&crate::validate(&raw, opts)),
+        Err(e) => ForceReport::from_rejected(src, &e),
+    });
     let mut report = ValidationReport::new(skipped);
     for (src, r) in sources.iter().zip(reports) {
         report.forces.insert(src.force.id.clone(), r);

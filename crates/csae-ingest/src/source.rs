@@ -30,6 +30,19 @@ impl ReturnSource {
     }
 }
 
+impl ReturnSource {
+    /// Bytes of the return's files (a folder's entries, or the workbook), as a measure of the
+    /// work of reading it; 0 when they cannot be listed (reading will then say why).
+    pub fn bytes(&self) -> u64 {
+        match self.format {
+            ReturnFormat::Xlsx => std::fs::metadata(&self.path).map_or(0, |m| m.len()),
+            ReturnFormat::Csv => std::fs::read_dir(&self.path)
+                .map(|rd| rd.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+                .unwrap_or(0),
+        }
+    }
+}
+
 /// An entry of a collection folder that is not read, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {

@@ -106,8 +106,7 @@ fn main() {
     });
     rows.extend(of_which(&ingest_stages, &[
         ("returns read, validated and pseudonymised", ""),
-        ("Parquet tables written", ""),
-        ("quarantine and manifest written", ""),
+        ("Parquet tables, quarantine and manifest written", " (concurrently)"),
         ("files made durable", " (fsync)"),
         ("dataset committed", ""),
     ]));

@@ -9,7 +9,7 @@ use crate::cli::{AnalysisArgs, Disclosure, Ethnicity, ReportArgs};
 use crate::error::{CliError, CliResult};
 
 pub fn options(a: &AnalysisArgs) -> Options {
-    Options { period: a.period, min_suspects: a.min_suspects, officer_fallback: a.ethnicity == Ethnicity::OfficerFallback }
+    Options { period: a.period, min_suspects: a.min_suspects, officer_fallback: a.ethnicity == Ethnicity::OfficerFallback, ..Options::default() }
 }
 
 /// A publication error as the command line reports it: a refused audit is exit 1 (the data

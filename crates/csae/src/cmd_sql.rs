@@ -8,7 +8,9 @@ use crate::cli::SqlArgs;
 use crate::error::{CliError, CliResult};
 
 pub fn run(a: SqlArgs) -> CliResult {
-    let an = Analysis::open(&a.dataset, &crate::cmd_report::options(&a.analysis)).map_err(CliError::unusable)?;
+    // An analyst may query every column, pseudonyms included.
+    let opts = csae_analysis::Options { columns: csae_analysis::Columns::All, ..crate::cmd_report::options(&a.analysis) };
+    let an = Analysis::open(&a.dataset, &opts).map_err(CliError::unusable)?;
     if a.list {
         for name in an.relations() {
             println!("{name}");

@@ -92,8 +92,9 @@ pub fn read_table_without(dataset: &Path, t: Table, drop: &[(String, String)]) -
     Ok(out)
 }
 
-/// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it, not yet
-/// durable: the caller syncs it with the other files of the dataset ([`store::sync_together`]).
+/// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it with its
+/// writing to disk started but not yet durable: the caller syncs it with the other files of the
+/// dataset ([`store::sync_together`]).
 pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<File> {
     let file = File::create(path)?;
     let mut props = WriterProperties::builder()
@@ -114,7 +115,9 @@ pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::R
     for b in batches.iter().filter(|b| b.num_rows() > 0) {
         w.write(b).map_err(std::io::Error::other)?;
     }
-    w.into_inner().map_err(std::io::Error::other)
+    let file = w.into_inner().map_err(std::io::Error::other)?;
+    store::start_writeback(&file);
+    Ok(file)
 }
 
 /// Number of rows of a dataset table (from the Parquet footer).
