@@ -127,37 +127,36 @@ fn unread(t: csae_model::Table, columns: Columns) -> &'static [&'static str] {
 
 /// A session with the dataset's tables and the reference tables registered.
 pub async fn open(dataset: &Path, columns: Columns) -> Result<SessionContext, AnalysisError> {
+    use csae_model::Table;
     let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
     let batch_size = config.batch_size();
-    let ctx = SessionContext::new_with_config(config);
+    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, unread(t, columns));
+    // Outside `crimes`, crime_ref only finds the key, unless an analyst asks.
+    let keep_ref = |t: Table| columns == Columns::All || t == Table::Crimes;
     // Read once into memory: every definition scans these tables, and the dataset of a
-    // national collection is a few tens of megabytes. The four files are decoded on threads
-    // of their own (a file of one row group decodes on one core).
-    let tables = std::thread::scope(|s| {
-        let handles: Vec<_> = csae_model::Table::ALL
-            .into_iter()
-            .map(|t| {
-                let path = csae_ingest::dataset::table_file(dataset, t);
-                s.spawn(move || read_table(&path, t, batch_size, unread(t, columns)).map(|(schema, batches)| (t, schema, batches)))
+    // national collection is a few tens of megabytes. Each file is decoded on a thread of its
+    // own (a file of one row group decodes on one core). The crimes are decoded here and their
+    // keys numbered while the other files are still decoding, and DataFusion's session (its
+    // catalogue of functions) is set up meanwhile; each table gets its keys once decoded.
+    let (ctx, keyed) = std::thread::scope(|s| {
+        let others: Vec<_> = [Table::Victims, Table::Suspects, Table::Relationships].into_iter().map(|t| (t, s.spawn(move || read(t)))).collect();
+        let ctx = s.spawn(move || SessionContext::new_with_config(config));
+        let keyed = (|| {
+            let (schema, crimes) = read(Table::Crimes)?;
+            let (schema, crimes) = (&schema, &crimes);
+            let keys = &CrimeKeys::of(crimes);
+            std::thread::scope(|s2| {
+                let mut handles = vec![(Table::Crimes, s2.spawn(move || keys.add_to(schema, crimes, keep_ref(Table::Crimes))))];
+                for (t, h) in others {
+                    let (schema, batches) = h.join().expect("reading a table does not panic")?;
+                    handles.push((t, s2.spawn(move || keys.add_to(&schema, &batches, keep_ref(t)))));
+                }
+                handles.into_iter().map(|(t, h)| h.join().expect("adding crime keys does not panic").map(|k| (t, k))).collect::<Result<Vec<_>, AnalysisError>>()
             })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("reading a table does not panic")).collect::<Result<Vec<_>, _>>()
-    })?;
-    // The keys are numbered from the crimes, then added to the four tables at once.
-    let keyed: Vec<_> = {
-        let keys = &CrimeKeys::of(&tables[0].2);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = tables
-                .iter()
-                .map(|(t, schema, batches)| {
-                    // Outside `crimes`, crime_ref only finds the key, unless an analyst asks.
-                    let keep_ref = columns == Columns::All || *t == csae_model::Table::Crimes;
-                    (*t, s.spawn(move || keys.add_to(schema, batches, keep_ref)))
-                })
-                .collect();
-            handles.into_iter().map(|(t, h)| h.join().expect("adding crime keys does not panic").map(|k| (t, k))).collect::<Result<_, _>>()
-        })?
-    };
+        })();
+        (ctx.join().expect("setting up the session does not panic"), keyed)
+    });
+    let keyed = keyed?;
     for (t, (schema, batches)) in keyed {
         ctx.register_table(t.name(), Arc::new(MemTable::try_new(schema, vec![batches])?))?;
     }
