@@ -171,6 +171,9 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
     // The quarantine and the manifest are known once the returns are prepared.
     let kept_quarantine: Vec<String> = kept.iter().map(|e| e.quarantine.clone()).collect();
+    // The dataset's rows are the rows of the returns its manifest lists: when every one of them
+    // is replaced, nothing of the old tables is kept, and they need not be read.
+    let old_rows_kept = !kept.is_empty();
     let mut quarantine_dirs = Vec::new();
     let mut quarantine_files = Vec::new();
     for p in &mut prepared {
@@ -193,7 +196,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
         let tables: Vec<Result<std::fs::File, IngestError>> = Table::ALL
             .par_iter()
             .map(|&t| {
-                let mut batches = if existing.is_some() { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
+                let mut batches = if old_rows_kept { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
                 batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
                 let file = dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
                 crate::crash_point("after-table");

@@ -196,6 +196,43 @@ fn snapshot(ds: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// The sample's return as another force's (every `cumbria` in it becomes `durham`).
+fn as_durham(dir: &Path) -> PathBuf {
+    let ret = dir.join("other").join("durham");
+    std::fs::create_dir_all(&ret).unwrap();
+    for f in std::fs::read_dir(tiny()).unwrap() {
+        let f = f.unwrap();
+        std::fs::write(ret.join(f.file_name()), std::fs::read_to_string(f.path()).unwrap().replace("cumbria", "durham")).unwrap();
+    }
+    ret
+}
+
+#[test]
+fn reingesting_keeps_the_other_forces_and_replacing_every_return_keeps_nothing_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = new_key(dir.path(), "k");
+    let ds = dir.path().join("ds");
+    let (durham, smaller) = (as_durham(dir.path()), smaller_return(dir.path()));
+    let crimes = |ds: &Path| csae_ingest::dataset::count_rows(ds, csae_model::Table::Crimes).unwrap();
+    assert!(run(&["ingest", p(&tiny()), p(&durham), "--out", p(&ds), "--key-file", p(&k)]).status.success());
+    assert_eq!(crimes(&ds), 16);
+    // One force replaced: the other's rows are read back and kept.
+    assert!(run(&["ingest", p(&smaller), "--out", p(&ds), "--key-file", p(&k)]).status.success());
+    assert_eq!(crimes(&ds), 15);
+    // Every return replaced: the old tables are not read (a damaged one is no obstacle), and
+    // the dataset is exactly a fresh ingest of the same returns.
+    std::fs::write(ds.join("relationships.parquet"), b"damaged").unwrap();
+    let o = run(&["ingest", p(&tiny()), p(&durham), "--out", p(&ds), "--key-file", p(&k)]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let fresh = dir.path().join("fresh");
+    assert!(run(&["ingest", p(&tiny()), p(&durham), "--out", p(&fresh), "--key-file", p(&k)]).status.success());
+    for t in csae_model::Table::ALL {
+        let read = |ds: &Path| csae_ingest::dataset::read_table_without(ds, t, &[]).unwrap();
+        assert_eq!(read(&ds), read(&fresh), "{t}");
+    }
+    assert_eq!(crimes(&ds), 16);
+}
+
 #[test]
 fn a_crash_at_any_step_of_ingest_leaves_the_previous_dataset_intact() {
     let dir = tempfile::tempdir().unwrap();
