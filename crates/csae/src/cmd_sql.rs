@@ -12,10 +12,7 @@ pub fn run(a: SqlArgs) -> CliResult {
     let opts = csae_analysis::Options { columns: csae_analysis::Columns::All, ..crate::cmd_report::options(&a.analysis) };
     let an = Analysis::open(&a.dataset, &opts).map_err(CliError::unusable)?;
     if a.list {
-        for name in an.relations() {
-            println!("{name}");
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print(&an.relations().join("\n"));
     }
     let query = a.query.unwrap_or_default();
     let batches = an.query(&query).map_err(|e| {
@@ -28,6 +25,16 @@ pub fn run(a: SqlArgs) -> CliResult {
         }
     })?;
     let text = csae_analysis::pretty(&batches).map_err(CliError::unusable)?;
-    println!("{text}");
-    Ok(ExitCode::SUCCESS)
+    print(&text)
+}
+
+/// Prints the answer. A reader that stops early (`csae sql … | head`) closes the pipe: that is
+/// the end of the output, not an error (`println!` would panic).
+fn print(text: &str) -> CliResult {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::unusable(format!("cannot write the answer ({e})"))),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }

@@ -84,6 +84,16 @@ fn sql_answers_queries_and_refuses_anything_else() {
     }
     let o = csae(&["sql", p(&ds), "--list"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("suspect_records"));
+    // A reader that stops early (`| head`) ends the output without a panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csae"))
+        .args(["sql", p(&ds), "SELECT * FROM victims"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success() && !stderr(&o).contains("panicked"), "{:?} {}", o.status, stderr(&o));
 }
 
 #[test]
