@@ -13,20 +13,15 @@ use csae_model::Table;
 
 use super::{TableWriter, table_file};
 
-/// The new tables, fed by [`TableStream::submit`]. Each table has its own queue, so two
-/// threads can encode two tables at once.
+/// The new tables, fed by [`TableStream::submit`].
 pub struct TableStream {
-    tables: Vec<Queue>,
-}
-
-/// One table's file and the batches waiting for their turn.
-struct Queue {
-    writer: Mutex<Written>,
+    writers: Mutex<Writers>,
     order: Mutex<Order>,
 }
 
-struct Written {
-    file: TableWriter,
+struct Writers {
+    /// In [`Table::ALL`] order.
+    tables: Vec<TableWriter>,
     /// The first write that failed; nothing is written after it.
     error: Option<std::io::Error>,
 }
@@ -35,8 +30,8 @@ struct Order {
     /// The next return to write.
     next: usize,
     /// Returns handed over before their turn.
-    waiting: BTreeMap<usize, Option<RecordBatch>>,
-    /// A thread is writing this table: others hand over and go on.
+    waiting: BTreeMap<usize, Option<[RecordBatch; 4]>>,
+    /// A thread is writing: others hand over and go back to their work.
     draining: bool,
 }
 
@@ -47,52 +42,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl TableStream {
     /// Creates the four table files in `stage`.
     pub fn create(stage: &Path) -> std::io::Result<TableStream> {
-        let tables = Table::ALL
-            .into_iter()
-            .map(|t| {
-                Ok(Queue {
-                    writer: Mutex::new(Written { file: TableWriter::create(&table_file(stage, t), t)?, error: None }),
-                    order: Mutex::new(Order { next: 0, waiting: BTreeMap::new(), draining: false }),
-                })
-            })
-            .collect::<std::io::Result<_>>()?;
-        Ok(TableStream { tables })
+        let tables = Table::ALL.into_iter().map(|t| TableWriter::create(&table_file(stage, t), t)).collect::<Result<_, _>>()?;
+        Ok(TableStream {
+            writers: Mutex::new(Writers { tables, error: None }),
+            order: Mutex::new(Order { next: 0, waiting: BTreeMap::new(), draining: false }),
+        })
     }
 
     /// Hands over the batches of return number `i` (in `Table::ALL` order; `None` when the
     /// return writes nothing, e.g. rejected whole). Every number from 0 up must be handed over
-    /// once. For each table, the thread that hands over the next return due writes it, and
-    /// then every return already waiting in turn; otherwise it goes on at once.
+    /// once. The thread that hands over the next return due writes it, and then every return
+    /// already waiting in turn; other threads return at once.
     pub fn submit(&self, i: usize, batches: Option<[RecordBatch; 4]>) {
-        let mut batches = batches.map(|b| b.map(Some));
-        for (k, queue) in self.tables.iter().enumerate() {
-            let batch = batches.as_mut().and_then(|b| b[k].take());
-            queue.submit(i, batch);
-        }
-    }
-
-    /// The writers, in `Table::ALL` order, once `returns` returns were handed over; the first
-    /// write error, if any.
-    pub fn into_writers(self, returns: usize) -> std::io::Result<Vec<TableWriter>> {
-        self.tables
-            .into_iter()
-            .map(|q| {
-                let order = q.order.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-                assert!(order.next == returns && order.waiting.is_empty(), "every return is handed over once");
-                let w = q.writer.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-                match w.error {
-                    Some(e) => Err(e),
-                    None => Ok(w.file),
-                }
-            })
-            .collect()
-    }
-}
-
-impl Queue {
-    fn submit(&self, i: usize, batch: Option<RecordBatch>) {
         let mut order = lock(&self.order);
-        order.waiting.insert(i, batch);
+        order.waiting.insert(i, batches);
         if order.draining {
             return;
         }
@@ -102,16 +65,37 @@ impl Queue {
             let Some(item) = order.waiting.remove(&due) else { break };
             order.next += 1;
             drop(order);
-            if let Some(batch) = item {
-                let mut w = lock(&self.writer);
-                if w.error.is_none()
-                    && let Err(e) = w.file.write(&batch)
-                {
-                    w.error = Some(e);
-                }
+            if let Some(batches) = item {
+                self.write(&batches);
             }
             order = lock(&self.order);
         }
         order.draining = false;
+    }
+
+    fn write(&self, batches: &[RecordBatch; 4]) {
+        let mut w = lock(&self.writers);
+        if w.error.is_some() {
+            return;
+        }
+        let Writers { tables, error } = &mut *w;
+        for (writer, batch) in tables.iter_mut().zip(batches) {
+            if let Err(e) = writer.write(batch) {
+                *error = Some(e);
+                return;
+            }
+        }
+    }
+
+    /// The writers, in `Table::ALL` order, once `returns` returns were handed over; the first
+    /// write error, if any.
+    pub fn into_writers(self, returns: usize) -> std::io::Result<Vec<TableWriter>> {
+        let order = self.order.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        assert!(order.next == returns && order.waiting.is_empty(), "every return is handed over once");
+        let w = self.writers.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match w.error {
+            Some(e) => Err(e),
+            None => Ok(w.tables),
+        }
     }
 }
