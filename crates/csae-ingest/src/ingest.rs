@@ -10,7 +10,6 @@ use csae_model::Table;
 use rayon::prelude::*;
 
 use crate::dataset::manifest::{ReturnEntry, TableEntry};
-use crate::dataset::stream::TableStream;
 use crate::dataset::{self, DatasetError, MANIFEST_FILE, Manifest, quarantine, store};
 use crate::pseudonym::{Key, Pseudonymiser};
 use crate::report::{ForceReport, ValidationReport};
@@ -65,6 +64,7 @@ impl From<DatasetError> for IngestError {
 struct Prepared {
     force_id: String,
     period: String,
+    batches: [RecordBatch; 4],
     quarantine: Vec<(String, Vec<u8>)>,
     entry: ReturnEntry,
     report: ForceReport,
@@ -92,10 +92,7 @@ fn parse_period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
     Some((csae_model::dates::parse_iso(a)?, csae_model::dates::parse_iso(b)?))
 }
 
-/// A return read, validated and pseudonymised: what the dataset keeps of it, and its four tables.
-type PrepareResult = Result<(Prepared, [RecordBatch; 4]), (ForceReport, ReturnRejected)>;
-
-fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> PrepareResult {
+fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Result<Prepared, (ForceReport, ReturnRejected)> {
     let raw = read_return(src).map_err(|e| (ForceReport::from_rejected(src, &e), e))?;
     let v = validate(&raw, &ValidateOptions { today: opts.today, show_personal: false });
     crate::crash_point("after-validate");
@@ -124,7 +121,7 @@ fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Prepa
         warnings: v.rule_counts(Severity::Warning).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
         quarantine: quarantine::folder(&force_id, &period),
     };
-    Ok((Prepared { force_id, period, quarantine: quarantine::files(&v), entry, report }, batches))
+    Ok(Prepared { force_id, period, batches, quarantine: quarantine::files(&v), entry, report })
 }
 
 fn overlaps(a: &str, b: &str) -> bool {
@@ -146,24 +143,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
 
     let timing = crate::Timing::start();
     let p = Pseudonymiser::new(key);
-    // The new version is built in a staging folder. Its tables are written while the returns
-    // are prepared, return by return in force order; the rows kept from the dataset follow.
-    let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
-    let stream = TableStream::create(&stage).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
-    let numbered: Vec<(usize, &ReturnSource)> = sources.iter().enumerate().collect();
-    // Returns are taken in force order (not largest first), so that each is written soon
-    // after it is prepared rather than waiting for earlier ones.
-    let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = crate::parallel::in_order(&numbered, |&(i, s)| match prepare(s, opts, &p) {
-        Ok((prepared, batches)) => {
-            stream.submit(i, Some(batches));
-            Ok(prepared)
-        }
-        Err(e) => {
-            stream.submit(i, None);
-            Err(e)
-        }
-    });
-    let new_tables = stream.into_writers(sources.len()).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
+    let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = crate::parallel::largest_first(sources, ReturnSource::bytes, |s| prepare(s, opts, &p));
     let mut report = ValidationReport::new(skipped);
     let mut prepared = Vec::new();
     for (src, r) in sources.iter().zip(results) {
@@ -177,11 +157,8 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
             }
         }
     }
-    timing.lap("returns read, validated, pseudonymised and encoded");
+    timing.lap("returns read, validated and pseudonymised");
     if prepared.is_empty() {
-        drop(new_tables);
-        // Nothing to write: the staging folder goes (or the next run's recovery removes it).
-        let _ = std::fs::remove_dir_all(&stage);
         return Ok(IngestOutcome { report, written: vec![], replaced: vec![], manifest: existing });
     }
 
@@ -191,6 +168,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
         old_entries.into_iter().partition(|e| prepared.iter().any(|p| p.force_id == e.force_id && overlaps(&p.period, &e.period)));
     let drop: Vec<(String, String)> = replaced.iter().map(|e| (e.force_id.clone(), e.period.clone())).collect();
 
+    let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
     // The quarantine and the manifest are known once the returns are prepared.
     let kept_quarantine: Vec<String> = kept.iter().map(|e| e.quarantine.clone()).collect();
     // The dataset's rows are the rows of the returns its manifest lists: when every one of them
@@ -211,21 +189,16 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
 
     // Every file of the new version is written first, then all are made durable together
     // just before the commit: encoding never waits on the disk. The quarantine and the
-    // manifest are written on a thread of their own while the tables are completed (with the
-    // rows kept from the dataset): creating folders and files waits on the file system's
-    // journal more than it uses the processor.
+    // manifest are written on a thread of their own while the tables are encoded: creating
+    // folders and files waits on the file system's journal more than it uses the processor.
     let (tables, others) = std::thread::scope(|s| {
         let others = s.spawn(|| write_quarantine(dataset, &stage, &kept_quarantine, &quarantine_dirs, &quarantine_files));
         let tables: Vec<Result<std::fs::File, IngestError>> = Table::ALL
-            .into_par_iter()
-            .zip(new_tables)
-            .map(|(t, mut writer)| {
-                if old_rows_kept {
-                    for b in dataset::read_table_without(dataset, t, &drop)? {
-                        writer.write(&b).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
-                    }
-                }
-                let file = writer.finish().map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
+            .par_iter()
+            .map(|&t| {
+                let mut batches = if old_rows_kept { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
+                batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
+                let file = dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
                 crate::crash_point("after-table");
                 Ok(file)
             })
@@ -234,7 +207,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     });
     let mut written_files = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
     written_files.extend(others?);
-    timing.lap("tables completed, quarantine and manifest written");
+    timing.lap("Parquet tables, quarantine and manifest written");
     store::sync_together(&written_files).map_err(|e| io_err(dataset, "make the new files durable", e))?;
     timing.lap("files made durable");
     crate::crash_point("before-commit");

@@ -29,12 +29,6 @@ pub fn largest_first<T: Sync, R: Send>(items: &[T], size: impl Fn(&T) -> u64, wo
     results.into_iter().map(|r| r.1).collect()
 }
 
-/// `work(item)` for every item, on as many threads as the machine has cores, taken in the
-/// order given; results in that order.
-pub fn in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    largest_first(items, |_| 0, work)
-}
-
 #[cfg(test)]
 mod tests {
     use super::largest_first;

@@ -105,8 +105,8 @@ fn main() {
         let _ = std::fs::remove_dir_all(&ds);
     });
     rows.extend(of_which(&ingest_stages, &[
-        ("returns read, validated, pseudonymised and encoded", " (Parquet written return by return)"),
-        ("tables completed, quarantine and manifest written", " (concurrently)"),
+        ("returns read, validated and pseudonymised", ""),
+        ("Parquet tables, quarantine and manifest written", " (concurrently)"),
         ("files made durable", " (fsync)"),
         ("dataset committed", ""),
     ]));

@@ -6,7 +6,6 @@ pub mod manifest;
 pub mod quarantine;
 pub mod schema;
 pub mod store;
-pub mod stream;
 
 use std::fs::File;
 use std::path::Path;
@@ -93,48 +92,36 @@ pub fn read_table_without(dataset: &Path, t: Table, drop: &[(String, String)]) -
     Ok(out)
 }
 
-/// A table's Parquet file being written (Snappy, dictionary-encoded): batches are added with
-/// [`TableWriter::write`], and [`TableWriter::finish`] completes it.
-pub struct TableWriter(ArrowWriter<File>);
-
-impl TableWriter {
-    pub fn create(path: &Path, t: Table) -> std::io::Result<TableWriter> {
-        let file = File::create(path)?;
-        // Row groups of 16,384 rows: the writer holds a row group's encoded pages in memory
-        // until the group is complete, so small groups let the same memory serve group after
-        // group (with 262,144 rows a whole table was held: ingest's peak 234 MB and 54,000
-        // page faults, then 197 MB and 45,000). Readers lose nothing measurable at these sizes.
-        let mut props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(16 * 1024))
-            .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")));
-        // Pseudonyms are random hex: a dictionary or Snappy costs time and saves nothing, and
-        // their minimum and maximum (comparing every 64-byte value) tell a reader nothing.
-        for name in ["crime_ref", "person_ref", "pnc_id", "victim_ref", "suspect_ref"] {
-            let col = ColumnPath::from(name);
-            props = props
-                .set_column_dictionary_enabled(col.clone(), false)
-                .set_column_statistics_enabled(col.clone(), EnabledStatistics::None)
-                .set_column_compression(col, Compression::UNCOMPRESSED);
-        }
-        let w = ArrowWriter::try_new(file, schema::schema(t), Some(props.build())).map_err(std::io::Error::other)?;
-        Ok(TableWriter(w))
+/// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it with its
+/// writing to disk started but not yet durable: the caller syncs it with the other files of the
+/// dataset ([`store::sync_together`]).
+pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<File> {
+    let file = File::create(path)?;
+    // Row groups of 16,384 rows: the writer holds a row group's encoded pages in memory until
+    // the group is complete, so small groups let the same memory serve group after group
+    // (with 262,144 rows a whole table was held: ingest's peak 234 MB and 54,000 page faults,
+    // now 197 MB and 45,000). Readers lose nothing measurable at these sizes.
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(16 * 1024))
+        .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")));
+    // Pseudonyms are random hex: a dictionary or Snappy costs time and saves nothing, and
+    // their minimum and maximum (comparing every 64-byte value) tell a reader nothing.
+    for name in ["crime_ref", "person_ref", "pnc_id", "victim_ref", "suspect_ref"] {
+        let col = ColumnPath::from(name);
+        props = props
+            .set_column_dictionary_enabled(col.clone(), false)
+            .set_column_statistics_enabled(col.clone(), EnabledStatistics::None)
+            .set_column_compression(col, Compression::UNCOMPRESSED);
     }
-
-    pub fn write(&mut self, batch: &RecordBatch) -> std::io::Result<()> {
-        if batch.num_rows() == 0 {
-            return Ok(());
-        }
-        self.0.write(batch).map_err(std::io::Error::other)
+    let props = props.build();
+    let mut w = ArrowWriter::try_new(file, schema::schema(t), Some(props)).map_err(std::io::Error::other)?;
+    for b in batches.iter().filter(|b| b.num_rows() > 0) {
+        w.write(b).map_err(std::io::Error::other)?;
     }
-
-    /// Completes the file and returns it with its writing to disk started but not yet durable:
-    /// the caller syncs it with the other files of the dataset ([`store::sync_together`]).
-    pub fn finish(self) -> std::io::Result<File> {
-        let file = self.0.into_inner().map_err(std::io::Error::other)?;
-        store::start_writeback(&file);
-        Ok(file)
-    }
+    let file = w.into_inner().map_err(std::io::Error::other)?;
+    store::start_writeback(&file);
+    Ok(file)
 }
 
 /// Number of rows of a dataset table (from the Parquet footer).
