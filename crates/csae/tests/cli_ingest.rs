@@ -98,6 +98,15 @@ fn a_whole_return_rejected_is_f01_with_file_and_column() {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["forces"]["cumbria"]["rejected_whole"], true);
     assert_eq!(v["forces"]["cumbria"]["reason"], "cumbria/crimes.csv lacks the required column offence_code; add a header cell named offence_code in row 1 and submit the return again (F01)");
+    // Ingested, it changes nothing and leaves nothing behind.
+    let k = new_key(dir.path(), "k");
+    let ds = dir.path().join("ds");
+    assert!(run(&["ingest", p(&tiny()), "--out", p(&ds), "--key-file", p(&k)]).status.success());
+    let before = snapshot(&ds);
+    let o = run(&["ingest", p(&ret), "--out", p(&ds), "--key-file", p(&k)]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert_eq!(snapshot(&ds), before);
+    assert!(!dir.path().join(".ds.new").exists(), "no staging folder is left");
 }
 
 #[test]
