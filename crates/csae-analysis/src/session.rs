@@ -117,11 +117,19 @@ pub enum Columns {
     All,
 }
 
-/// Pseudonym columns of `t` that the publication never reads (not even to key crimes).
-fn unread(t: csae_model::Table, columns: Columns) -> &'static [&'static str] {
-    match (columns, t) {
-        (Columns::Publication, csae_model::Table::Relationships) => &["victim_ref", "suspect_ref"],
-        _ => &[],
+impl Columns {
+    /// Columns of `t` not decoded at all (not even to key crimes).
+    fn unread(self, t: csae_model::Table) -> &'static [&'static str] {
+        match (self, t) {
+            (Columns::Publication, csae_model::Table::Relationships) => &["victim_ref", "suspect_ref"],
+            _ => &[],
+        }
+    }
+
+    /// Whether `t` keeps its `crime_ref` once keyed: outside `crimes` it only finds the key,
+    /// unless an analyst asks.
+    fn keeps_crime_ref(self, t: csae_model::Table) -> bool {
+        self == Columns::All || t == csae_model::Table::Crimes
     }
 }
 
@@ -130,9 +138,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<SessionContext, An
     use csae_model::Table;
     let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
     let batch_size = config.batch_size();
-    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, unread(t, columns));
-    // Outside `crimes`, crime_ref only finds the key, unless an analyst asks.
-    let keep_ref = |t: Table| columns == Columns::All || t == Table::Crimes;
+    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, columns.unread(t));
     // Read once into memory: every definition scans these tables, and the dataset of a
     // national collection is a few tens of megabytes. Each file is decoded on a thread of its
     // own (a file of one row group decodes on one core). The crimes are decoded here and their
@@ -146,10 +152,10 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<SessionContext, An
             let (schema, crimes) = (&schema, &crimes);
             let keys = &CrimeKeys::of(crimes);
             std::thread::scope(|s2| {
-                let mut handles = vec![(Table::Crimes, s2.spawn(move || keys.add_to(schema, crimes, keep_ref(Table::Crimes))))];
+                let mut handles = vec![(Table::Crimes, s2.spawn(move || keys.add_to(schema, crimes, columns.keeps_crime_ref(Table::Crimes))))];
                 for (t, h) in others {
                     let (schema, batches) = h.join().expect("reading a table does not panic")?;
-                    handles.push((t, s2.spawn(move || keys.add_to(&schema, &batches, keep_ref(t)))));
+                    handles.push((t, s2.spawn(move || keys.add_to(&schema, &batches, columns.keeps_crime_ref(t)))));
                 }
                 handles.into_iter().map(|(t, h)| h.join().expect("adding crime keys does not panic").map(|k| (t, k))).collect::<Result<Vec<_>, AnalysisError>>()
             })

@@ -28,9 +28,7 @@ impl ReturnSource {
             ReturnFormat::Xlsx => name,
         }
     }
-}
 
-impl ReturnSource {
     /// Bytes of the return's files (a folder's entries, or the workbook), as a measure of the
     /// work of reading it; 0 when they cannot be listed (reading will then say why).
     pub fn bytes(&self) -> u64 {
