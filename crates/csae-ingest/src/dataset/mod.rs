@@ -11,6 +11,7 @@ use std::fs::File;
 use std::path::Path;
 
 use arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
+use arrow::datatypes::DataType;
 use csae_model::Table;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -92,6 +93,12 @@ pub fn read_table_without(dataset: &Path, t: Table, drop: &[(String, String)]) -
     Ok(out)
 }
 
+/// Columns holding pseudonyms (random hex).
+const PSEUDONYM_COLUMNS: [&str; 5] = ["crime_ref", "person_ref", "pnc_id", "victim_ref", "suspect_ref"];
+
+/// Text columns whose Parquet statistics (minimum and maximum) are written.
+const STATISTICS_TEXT_COLUMNS: [&str; 2] = ["force_id", "period"];
+
 /// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it with its
 /// writing to disk started but not yet durable: the caller syncs it with the other files of the
 /// dataset ([`store::sync_together`]).
@@ -107,12 +114,22 @@ pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::R
         .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")));
     // Pseudonyms are random hex: a dictionary or Snappy costs time and saves nothing, and
     // their minimum and maximum (comparing every 64-byte value) tell a reader nothing.
-    for name in ["crime_ref", "person_ref", "pnc_id", "victim_ref", "suspect_ref"] {
+    for name in PSEUDONYM_COLUMNS {
         let col = ColumnPath::from(name);
         props = props
             .set_column_dictionary_enabled(col.clone(), false)
             .set_column_statistics_enabled(col.clone(), EnabledStatistics::None)
             .set_column_compression(col, Compression::UNCOMPRESSED);
+    }
+    // Minimum and maximum are kept where a reader can use them to skip row groups: dates,
+    // ages, and the force and period (rows are stored return by return, so a row group holds
+    // few forces). For the other text columns (codes and flags, found in every row group)
+    // they would only cost a string comparison per value, about 3% of an ingest's processor time.
+    for field in schema::schema(t).fields() {
+        let name = field.name().as_str();
+        if field.data_type() == &DataType::Utf8 && !STATISTICS_TEXT_COLUMNS.contains(&name) && !PSEUDONYM_COLUMNS.contains(&name) {
+            props = props.set_column_statistics_enabled(ColumnPath::from(name), EnabledStatistics::None);
+        }
     }
     let props = props.build();
     let mut w = ArrowWriter::try_new(file, schema::schema(t), Some(props)).map_err(std::io::Error::other)?;
@@ -132,3 +149,42 @@ pub fn count_rows(dataset: &Path, t: Table) -> Result<usize, DatasetError> {
     Ok(b.metadata().file_metadata().num_rows() as usize)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, Date32Array, RecordBatch, StringArray};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    use super::*;
+
+    /// Which columns of a written crimes table carry minimum and maximum statistics.
+    #[test]
+    fn statistics_are_kept_for_dates_force_and_period_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crimes.parquet");
+        let text = |v: &str| -> ArrayRef { Arc::new(StringArray::from(vec![v, v])) };
+        let schema = schema::schema(Table::Crimes);
+        let cols: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| match f.data_type() {
+                DataType::Date32 => Arc::new(Date32Array::from(vec![19000, 19001])) as ArrayRef,
+                _ => text("x"),
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+        drop(write_table(&path, Table::Crimes, &[batch]).unwrap());
+        let reader = SerializedFileReader::new(File::open(&path).unwrap()).unwrap();
+        let group = reader.metadata().row_group(0);
+        let with_stats: Vec<&str> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| group.column(*k).statistics().is_some_and(|s| s.min_bytes_opt().is_some()))
+            .map(|(_, f)| f.name().as_str())
+            .collect();
+        assert_eq!(with_stats, ["force_id", "period", "recorded_date", "offence_date_from", "offence_date_to"]);
+    }
+}

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use csae_model::Table;
-use csv::{ByteRecord, StringRecord};
 
 use super::{Cells, RawReturn, RawTable, ReturnRejected, read_file};
 use crate::source::ReturnSource;
@@ -31,30 +30,89 @@ pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
     super::return_from_csv_bytes(src.force, &dir_name, [&contents[0], &contents[1], &contents[2], &contents[3]])
 }
 
-/// Parses one CSV table. Row numbers are those a spreadsheet shows: the header is row 1 and a
-/// quoted cell spanning several lines still counts as one row.
+/// Line breaks in `bytes` as a spreadsheet counts them: LF, CRLF, and a CR alone (old Mac
+/// files; the CSV reader ends a record there too).
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    let lone_cr = bytes.iter().enumerate().filter(|&(k, &b)| b == b'\r' && bytes.get(k + 1) != Some(&b'\n')).count();
+    (lf + lone_cr) as u64
+}
+
+/// One record as `csv_core` writes it: the unescaped bytes of its fields, one after another,
+/// and the end of each field in them. Both buffers are reused from record to record.
+struct RecordBuf {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    len: usize,
+    fields: usize,
+}
+
+impl RecordBuf {
+    fn new() -> RecordBuf {
+        RecordBuf { bytes: vec![0; 4096], ends: vec![0; 64], len: 0, fields: 0 }
+    }
+
+    /// Reads the record starting at `body[*pos..]`, moving `pos` past it; false at the end.
+    fn read(&mut self, core: &mut csv_core::Reader, body: &[u8], pos: &mut usize) -> bool {
+        use csv_core::ReadRecordResult::*;
+        (self.len, self.fields) = (0, 0);
+        loop {
+            let (res, nin, nout, nend) = core.read_record(&body[*pos..], &mut self.bytes[self.len..], &mut self.ends[self.fields..]);
+            *pos += nin;
+            self.len += nout;
+            self.fields += nend;
+            match res {
+                // The whole body was given: the next call, with no input left, ends the record.
+                InputEmpty => {}
+                OutputFull => self.bytes.resize(self.bytes.len() * 2, 0),
+                OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Record => return true,
+                End => return false,
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// The record's bytes as text, split into trimmed cells; `None` when they are not UTF-8 or
+    /// a field boundary splits a character (the halves joined would be text, the cells not).
+    fn cells(&self) -> Option<impl Iterator<Item = &str>> {
+        let text = std::str::from_utf8(self.as_slice()).ok()?;
+        let ends = &self.ends[..self.fields];
+        if !ends.iter().all(|&e| text.is_char_boundary(e)) {
+            return None;
+        }
+        let mut from = 0;
+        Some(ends.iter().map(move |&end| {
+            let cell = &text[from..end];
+            from = end;
+            cell.trim()
+        }))
+    }
+}
+
+/// Parses one CSV table (RFC 4180, as the `csv` crate reads it: `csv_core`, its parser, is
+/// used directly so that each record's bytes are copied once, into [`Cells`], and not first
+/// into a record of the `csv` crate). Row numbers are those a spreadsheet shows: the header is
+/// row 1 and a quoted cell spanning several lines still counts as one row.
 pub(crate) fn parse(table: Table, shown: String, bytes: &[u8]) -> Result<RawTable, ReturnRejected> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
-    let mut raw = ByteRecord::new();
+    let mut core = csv_core::Reader::new();
+    let mut rec = RecordBuf::new();
+    let mut pos = 0usize;
     let not_utf8 = |row: u64| {
         ReturnRejected::new(
             &shown,
             format!("{shown} row {row} is not UTF-8 text; save the file as \"CSV UTF-8\" and submit it again"),
         )
     };
-    let unreadable = |e: csv::Error| {
-        ReturnRejected::new(&shown, format!("{shown} cannot be read as CSV ({e}); save it again as CSV UTF-8 and submit it again"))
-    };
     // Header: the first record, which must be on line 1.
-    let header = match rdr.read_byte_record(&mut raw) {
-        Ok(false) => {
-            return Err(ReturnRejected::new(&shown, format!("{shown} is empty; it needs a header row naming its columns in row 1")));
-        }
-        Ok(true) => StringRecord::from_byte_record(raw.clone()).map_err(|_| not_utf8(1))?,
-        Err(e) => return Err(unreadable(e)),
-    };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    if !rec.read(&mut core, body, &mut pos) {
+        return Err(ReturnRejected::new(&shown, format!("{shown} is empty; it needs a header row naming its columns in row 1")));
+    }
+    let header: Vec<String> = rec.cells().ok_or_else(|| not_utf8(1))?.map(str::to_string).collect();
     let mut records = Cells::for_file(body.len());
     let mut rows = Vec::with_capacity(body.len() / 16);
     // The file line of a record is 1 + the newlines before its first byte (counted
@@ -63,41 +121,26 @@ pub(crate) fn parse(table: Table, shown: String, bytes: &[u8]) -> Result<RawTabl
     let mut line: u64 = 1;
     let mut extra_lines: u64 = 0;
     loop {
-        match rdr.read_byte_record(&mut raw) {
-            Ok(false) => break,
-            Ok(true) => {
-                let mut start = raw.position().map_or(counted_to, |p| p.byte() as usize).clamp(counted_to, body.len());
-                // After a CR the reader may place the record at the LF that ends the line before.
-                while start < body.len() && matches!(body[start], b'\n' | b'\r') {
-                    start += 1;
-                }
-                line += body[counted_to..start].iter().filter(|&&b| b == b'\n').count() as u64;
-                counted_to = start;
-                let row = line.saturating_sub(extra_lines);
-                // Newlines inside quoted cells: only a record holding a quote can have them.
-                if raw.as_slice().contains(&b'\n') {
-                    extra_lines += raw.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-                }
-                // The record's bytes are checked as UTF-8 once, whole, and then every field
-                // boundary must fall between characters (a character split by a comma is not
-                // text, though the halves joined would be). Cells are trimmed once here, so
-                // every later read is a plain slice.
-                let text = std::str::from_utf8(raw.as_slice()).map_err(|_| not_utf8(row))?;
-                if !(0..raw.len()).all(|k| raw.range(k).is_some_and(|r| text.is_char_boundary(r.end))) {
-                    return Err(not_utf8(row));
-                }
-                let mut from = 0;
-                let fields = (0..raw.len()).map(|k| {
-                    let end = raw.range(k).map_or(from, |r| r.end);
-                    let cell = &text[from..end];
-                    from = end;
-                    cell.trim()
-                });
-                if records.push(fields) {
-                    rows.push(u32::try_from(row).unwrap_or(u32::MAX));
-                }
-            }
-            Err(e) => return Err(unreadable(e)),
+        let record_at = pos;
+        if !rec.read(&mut core, body, &mut pos) {
+            break;
+        }
+        let mut start = record_at.clamp(counted_to, body.len());
+        // After a CR the record may begin at the LF that ends the line before.
+        while start < body.len() && matches!(body[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        line += line_breaks(&body[counted_to..start]);
+        counted_to = start;
+        let row = line.saturating_sub(extra_lines);
+        // Line breaks inside quoted cells: only a record holding a quote can have them.
+        if rec.as_slice().iter().any(|&b| b == b'\n' || b == b'\r') {
+            extra_lines += line_breaks(rec.as_slice());
+        }
+        // Cells are trimmed once here, so every later read is a plain slice.
+        let cells = rec.cells().ok_or_else(|| not_utf8(row))?;
+        if records.push(cells).map_err(|full| full.rejected(&shown))? {
+            rows.push(u32::try_from(row).unwrap_or(u32::MAX));
         }
     }
     RawTable::from_rows(table, shown, header, records, rows)
@@ -126,6 +169,61 @@ mod tests {
         let t = parse_ok(b"force_id,crime_ref,victim_ref,suspect_ref,relationship\r\nc,\"CR\n1\",V,S,PARENT\r\n\r\n,,,,\r\nc,CR2,V,S,PARENT\r\n");
         assert_eq!(t.len(), 2);
         assert_eq!(t.rows, [2, 5]);
+        // Lines ended by a CR alone (old Mac files) are rows too, and a CR in a quoted cell
+        // is part of the cell.
+        let t = parse_ok(b"force_id,crime_ref,victim_ref,suspect_ref,relationship\rc,CR1,V,S,P\rc,\"CR\r2\",V,S,P\rc,CR3,V,S,P\r");
+        assert_eq!(t.rows, [2, 3, 4]);
+        assert_eq!(t.cell(1, 1), "CR\r2");
+    }
+
+    /// The `csv` crate's reading of the same bytes, as this reader keeps it: trimmed cells,
+    /// rows of blank cells left out, `None` when a record (or the header) is not UTF-8.
+    fn csv_crate_cells(body: &[u8]) -> Option<Vec<Vec<String>>> {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+        let mut out = Vec::new();
+        for r in rdr.records() {
+            let cells: Vec<String> = r.ok()?.iter().map(|c| c.trim().to_string()).collect();
+            out.push(cells);
+        }
+        if out.len() > 1 {
+            let data = out.split_off(1);
+            out.extend(data.into_iter().filter(|r| r.iter().any(|c| !c.is_empty())));
+        }
+        Some(out)
+    }
+
+    proptest::proptest! {
+        /// Reading with `csv_core` directly gives what the `csv` crate gives, cell for cell,
+        /// on any mixture of quotes, separators, line ends, blanks and non-UTF-8 bytes.
+        #[test]
+        fn cells_are_those_the_csv_crate_reads(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b",".to_vec()), proptest::strategy::Just(b"\"".to_vec()),
+                proptest::strategy::Just(b"\n".to_vec()), proptest::strategy::Just(b"\r\n".to_vec()),
+                proptest::strategy::Just(b"\r".to_vec()), proptest::strategy::Just(b" ".to_vec()),
+                proptest::strategy::Just("é".as_bytes().to_vec()), proptest::strategy::Just(b"\xff".to_vec()),
+                proptest::strategy::Just(b"ab".to_vec()), proptest::strategy::Just(b"\"\"".to_vec()),
+            ],
+            0..60,
+        )) {
+            let mut body = b"force_id,crime_ref,victim_ref,suspect_ref,relationship\n".to_vec();
+            body.extend(parts.concat());
+            let expected = csv_crate_cells(&body);
+            match parse(Table::Relationships, "x/relationships.csv".into(), &body) {
+                Ok(t) => {
+                    let expected = expected.expect("read as text, so the csv crate reads it as text too");
+                    let got: Vec<Vec<String>> = (0..t.len())
+                        .map(|i| (0..).map_while(|c| t.records.get(i, c)).map(str::to_string).collect())
+                        .collect();
+                    proptest::prop_assert_eq!(&got[..], &expected[1..]);
+                    proptest::prop_assert!(t.rows.windows(2).all(|w| w[0] < w[1]), "rows increase: {:?}", t.rows);
+                }
+                Err(e) => {
+                    proptest::prop_assert!(e.message.contains("is not UTF-8"), "{}", e.message);
+                    proptest::prop_assert!(expected.is_none(), "the csv crate read it as text");
+                }
+            }
+        }
     }
 
     #[test]

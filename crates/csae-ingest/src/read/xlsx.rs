@@ -55,7 +55,7 @@ pub(crate) fn parse_workbook(shown: &str, bytes: Vec<u8>) -> Result<Vec<RawTable
         let mut rows = Vec::new();
         for (i, cells) in rows_iter.enumerate() {
             let texts: Vec<String> = cells.iter().enumerate().map(|(pos, c)| cell_text(c, date_positions.get(pos).copied().unwrap_or(false))).collect();
-            if records.push(texts.iter().map(|t| t.trim())) {
+            if records.push(texts.iter().map(|t| t.trim())).map_err(|full| full.rejected(&file))? {
                 rows.push(first_row + i as u32 + 2);
             }
         }
