@@ -99,9 +99,10 @@ impl RawTable {
 
 /// The cells of a table's data rows, all in one buffer: a row of a return costs no allocation
 /// of its own (half a million rows in a national collection made a million small ones).
-/// Positions are 4-byte: a national collection has about 4.7 million cells, and 8-byte ends
-/// were 38 MB of memory touched (and faulted in) for nothing. A table is limited to 4 GiB of
-/// text and 4 billion cells ([`CellsFull`]), far beyond any force's return.
+/// Positions are 4-byte: a national collection has about 4.7 million cells, so 8-byte ends
+/// wrote 19 MB more (the memory is reused from return to return, so the peak barely moves). A
+/// table is limited to 4 GiB of text and 4 billion cells ([`CellsFull`]), far beyond any
+/// force's return.
 #[derive(Debug, Clone)]
 pub struct Cells {
     text: String,
