@@ -126,12 +126,12 @@ impl Analysis {
         let runtime = runtime();
         let start = std::time::Instant::now();
         let (ctx, params, networks) = runtime.block_on(async {
-            let ctx = session::open(dataset, opts.columns).await.map_err(|e| match e {
+            let (ctx, person_columns) = session::open(dataset, opts.columns).await.map_err(|e| match e {
                 AnalysisError::Query(m) => AnalysisError::Dataset(format!("{} cannot be read ({m}); ingest the returns again", dataset.display())),
                 other => other,
             })?;
             // Persons are numbered from the person tables alone, while the definitions build.
-            let mut people = Some(tokio::spawn(number_people(ctx.clone())));
+            let mut people = Some(tokio::task::spawn_blocking(move || networks::number_people(&person_rows(&person_columns))));
             let (from, to) = match opts.period {
                 Some(p) => p,
                 None => session::recorded_span(&ctx).await?.unwrap_or_else(|| {
@@ -370,26 +370,13 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
     out
 }
 
-/// Numbers the persons of every victim and suspect row (see [`networks::number_people`]). The
-/// query runs on DataFusion, the numbering on a blocking thread of its own; the rows borrow
-/// their text from the query results, and the result owns none.
-async fn number_people(ctx: SessionContext) -> Result<networks::People, AnalysisError> {
-    let people = ctx
-        .sql("SELECT crime_key, force_id, person_ref, pnc_id, unidentified, false AS suspect FROM victims \
-              UNION ALL SELECT crime_key, force_id, person_ref, pnc_id, unidentified, true FROM suspects")
-        .await?
-        .collect()
-        .await?;
-    tokio::task::spawn_blocking(move || networks::number_people(&person_rows(&people))).await.map_err(|e| AnalysisError::Query(e.to_string()))
-}
-
 /// Reads the period's CSAE crimes and builds the networks from them and the numbered persons
 /// (person rows of other crimes are skipped by the builder, which knows the crimes by key).
 /// The building (union–find) runs on a blocking thread of its own, so the views still being
 /// materialised keep both workers.
-async fn build_networks(ctx: SessionContext, people: tokio::task::JoinHandle<Result<networks::People, AnalysisError>>) -> Result<networks::Networks, AnalysisError> {
+async fn build_networks(ctx: SessionContext, people: tokio::task::JoinHandle<networks::People>) -> Result<networks::Networks, AnalysisError> {
     let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM csae_crimes").await?.collect().await?;
-    let people = people.await.map_err(|e| AnalysisError::Query(e.to_string()))??;
+    let people = people.await.map_err(|e| AnalysisError::Query(e.to_string()))?;
     tokio::task::spawn_blocking(move || networks::build_from(&crime_nodes(&crimes), &people)).await.map_err(|e| AnalysisError::Query(e.to_string()))
 }
 
@@ -410,22 +397,27 @@ fn crime_nodes(crimes: &[RecordBatch]) -> Vec<networks::CrimeNode<'_>> {
     nodes
 }
 
-/// Person rows of query results (`crime_key, force_id, person_ref, pnc_id, unidentified,
-/// suspect`), borrowing their text; rows without a crime key are left out.
-fn person_rows(people: &[RecordBatch]) -> Vec<networks::PersonRow<'_>> {
-    let mut rows = Vec::with_capacity(people.iter().map(RecordBatch::num_rows).sum());
-    for b in people {
-        let flag = |c: usize| b.column(c).as_any().downcast_ref::<BooleanArray>().expect("bool");
-        let (c, f, p, pnc, unk, sus) = (key_col(b.column(0)), str_ref(b.column(1)), str_ref(b.column(2)), str_ref(b.column(3)), flag(4), flag(5));
-        for i in (0..c.len()).filter(|&i| c.is_valid(i)) {
-            rows.push(networks::PersonRow {
-                crime_key: c.value(i),
-                force_id: f.value(i),
-                person_ref: p.value(i),
-                pnc_id: (!pnc.is_null(i)).then(|| pnc.value(i)),
-                unidentified: unk.value(i),
-                suspect: sus.value(i),
-            });
+/// Person rows of the victims' and suspects' [`session::PersonColumns`], borrowing their text
+/// (the pseudonyms point into the mapped dataset); rows without a crime key are left out.
+fn person_rows(people: &session::PersonColumns) -> Vec<networks::PersonRow<'_>> {
+    let tables = [(&people.victims, false), (&people.suspects, true)];
+    let mut rows = Vec::with_capacity(tables.iter().flat_map(|t| t.0.iter()).map(RecordBatch::num_rows).sum());
+    for (batches, suspect) in tables {
+        for b in batches {
+            let text = |c: usize| session::Texts::of(b.column(c)).expect("a text column");
+            let c = b.column(0).as_any().downcast_ref::<UInt32Array>().expect("crime_key");
+            let unk = b.column(4).as_any().downcast_ref::<BooleanArray>().expect("unidentified");
+            let (f, p, pnc) = (text(1), text(2), text(3));
+            for i in (0..c.len()).filter(|&i| c.is_valid(i)) {
+                rows.push(networks::PersonRow {
+                    crime_key: c.value(i),
+                    force_id: f.get(i).unwrap_or_default(),
+                    person_ref: p.get(i).unwrap_or_default(),
+                    pnc_id: pnc.get(i),
+                    unidentified: unk.value(i),
+                    suspect,
+                });
+            }
         }
     }
     rows

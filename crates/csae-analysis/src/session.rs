@@ -6,13 +6,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, UInt32Array};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, StringViewArray, UInt32Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
 use datafusion::parquet::arrow::ProjectionMask;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::AnalysisError;
@@ -106,11 +106,13 @@ fn register_whole_years(ctx: &SessionContext) {
 /// Which columns of the dataset a session holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Columns {
-    /// What the publication reads, for `csae report`: every column except the pseudonyms no
-    /// definition uses. `crime_ref` stays in `crimes` (networks are numbered and ordered by
-    /// it) and is replaced by `crime_key` in the other tables once keyed; the relationships'
-    /// `victim_ref` and `suspect_ref` are not read. Together these are a third of the dataset's
-    /// bytes, and the report's memory, decoding and page faults shrink with them.
+    /// What the publication reads, for `csae report`: the columns a definition uses. `crime_ref`
+    /// stays in `crimes` (networks are numbered and ordered by it) and is replaced by
+    /// `crime_key` in the other tables once keyed; the victims' and suspects' `person_ref` and
+    /// `pnc_id` only number persons for the networks ([`PersonColumns`]); the relationships'
+    /// `victim_ref` and `suspect_ref`, every table's `period` (the return's, not the
+    /// publication's), `offence_date_to` and `age_derived` are not read. The report's memory,
+    /// decoding and page faults shrink with them.
     #[default]
     Publication,
     /// Every column of the dataset, for an analyst's `csae sql`.
@@ -121,8 +123,10 @@ impl Columns {
     /// Columns of `t` not decoded at all (not even to key crimes).
     fn unread(self, t: csae_model::Table) -> &'static [&'static str] {
         match (self, t) {
-            (Columns::Publication, csae_model::Table::Relationships) => &["victim_ref", "suspect_ref"],
-            _ => &[],
+            (Columns::Publication, csae_model::Table::Crimes) => &["period", "offence_date_to"],
+            (Columns::Publication, csae_model::Table::Victims | csae_model::Table::Suspects) => &["period", "age_derived"],
+            (Columns::Publication, csae_model::Table::Relationships) => &["period", "victim_ref", "suspect_ref"],
+            (Columns::All, _) => &[],
         }
     }
 
@@ -131,14 +135,89 @@ impl Columns {
     fn keeps_crime_ref(self, t: csae_model::Table) -> bool {
         self == Columns::All || t == csae_model::Table::Crimes
     }
+
+    /// Pseudonym columns of `t` decoded as views into the mapped file instead of copied: the
+    /// ones read only to be numbered (crime keys, persons) and then dropped, never given to
+    /// SQL (views in joins keep their input buffers alive; see [`read_table`]).
+    fn views(self, t: csae_model::Table) -> &'static [&'static str] {
+        use csae_model::Table;
+        match (self, t) {
+            (Columns::Publication, Table::Victims | Table::Suspects) => &["crime_ref", "person_ref", "pnc_id"],
+            (Columns::Publication, Table::Relationships) => &["crime_ref"],
+            _ => &[],
+        }
+    }
+
+    /// Whether the SQL tables of victims and suspects keep `person_ref` and `pnc_id`: no
+    /// definition reads them (persons are numbered from [`PersonColumns`]), unless an analyst asks.
+    fn keeps_person_refs(self) -> bool {
+        self == Columns::All
+    }
 }
 
-/// A session with the dataset's tables and the reference tables registered.
-pub async fn open(dataset: &Path, columns: Columns) -> Result<SessionContext, AnalysisError> {
+/// The columns persons are numbered from, per victim and suspect batch: `crime_key`,
+/// `force_id`, `person_ref`, `pnc_id`, `unidentified` (see `networks::number_people`). Taken
+/// from the tables as they are read, so numbering needs no query and the pseudonyms need not
+/// be in the SQL tables.
+pub struct PersonColumns {
+    pub victims: Vec<RecordBatch>,
+    pub suspects: Vec<RecordBatch>,
+}
+
+/// Names of the [`PersonColumns`] columns, in order.
+const PERSON_COLUMNS: [&str; 5] = ["crime_key", "force_id", "person_ref", "pnc_id", "unidentified"];
+
+/// The columns of `batches` named in `names`, in that order (no copy).
+fn project(batches: &[RecordBatch], names: &[&str]) -> Result<Vec<RecordBatch>, AnalysisError> {
+    batches
+        .iter()
+        .map(|b| {
+            let idx: Vec<usize> = names.iter().map(|n| b.schema().index_of(n)).collect::<Result<_, _>>().map_err(|e| AnalysisError::Query(e.to_string()))?;
+            b.project(&idx).map_err(|e| AnalysisError::Query(e.to_string()))
+        })
+        .collect()
+}
+
+/// A text column decoded as plain `Utf8` or as views.
+#[derive(Clone, Copy)]
+pub(crate) enum Texts<'a> {
+    Plain(&'a StringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Texts<'a> {
+    pub fn of(a: &'a ArrayRef) -> Option<Texts<'a>> {
+        match a.data_type() {
+            DataType::Utf8 => a.as_any().downcast_ref().map(Texts::Plain),
+            DataType::Utf8View => a.as_any().downcast_ref().map(Texts::View),
+            _ => None,
+        }
+    }
+
+    /// The value of row `i`, `None` when null.
+    #[inline]
+    pub fn get(self, i: usize) -> Option<&'a str> {
+        match self {
+            Texts::Plain(a) => a.is_valid(i).then(|| a.value(i)),
+            Texts::View(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
+
+    pub fn len(self) -> usize {
+        match self {
+            Texts::Plain(a) => a.len(),
+            Texts::View(a) => a.len(),
+        }
+    }
+}
+
+/// A session with the dataset's tables and the reference tables registered, and the columns
+/// persons are numbered from.
+pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, PersonColumns), AnalysisError> {
     use csae_model::Table;
     let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
     let batch_size = config.batch_size();
-    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, columns.unread(t));
+    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, columns.unread(t), columns.views(t));
     // Read once into memory: every definition scans these tables, and the dataset of a
     // national collection is a few tens of megabytes. Each file is decoded on a thread of its
     // own (a file of one row group decodes on one core). The crimes are decoded here and their
@@ -162,13 +241,27 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<SessionContext, An
         })();
         (ctx.join().expect("setting up the session does not panic"), keyed)
     });
-    let keyed = keyed?;
-    for (t, (schema, batches)) in keyed {
+    let mut people = PersonColumns { victims: Vec::new(), suspects: Vec::new() };
+    for (t, (schema, batches)) in keyed? {
+        let (schema, batches) = match t {
+            Table::Victims | Table::Suspects => {
+                let own = project(&batches, &PERSON_COLUMNS)?;
+                if t == Table::Victims { people.victims = own } else { people.suspects = own }
+                if columns.keeps_person_refs() {
+                    (schema, batches)
+                } else {
+                    let kept: Vec<usize> = (0..schema.fields().len()).filter(|&i| !["person_ref", "pnc_id"].contains(&schema.field(i).name().as_str())).collect();
+                    let batches = batches.iter().map(|b| b.project(&kept)).collect::<Result<Vec<_>, _>>().map_err(|e| AnalysisError::Query(e.to_string()))?;
+                    (Arc::new(schema.project(&kept).map_err(|e| AnalysisError::Query(e.to_string()))?), batches)
+                }
+            }
+            _ => (schema, batches),
+        };
         ctx.register_table(t.name(), Arc::new(MemTable::try_new(schema, vec![batches])?))?;
     }
     register_reference(&ctx)?;
     register_whole_years(&ctx);
-    Ok(ctx)
+    Ok((ctx, people))
 }
 
 /// A table's Parquet file decoded into record batches of the session's batch size. The file is
@@ -178,19 +271,34 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<SessionContext, An
 /// as plain `Utf8`, as written, not as DataFusion's default `Utf8View`: joins over view arrays
 /// kept every input buffer alive in each output batch, and at ten times the national
 /// collection the materialised views grew to tens of gigabytes. A file whose columns are not
-/// the dataset schema's is refused. Columns named in `skip` are not decoded.
-fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+/// the dataset schema's is refused. Columns named in `skip` are not decoded; those named in
+/// `views` are decoded as `Utf8View`, pointing into the mapped file (the pseudonym columns are
+/// stored uncompressed, so their values are not copied at all).
+fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str], views: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
     let damaged = |e: &dyn std::fmt::Display| AnalysisError::Query(format!("{}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| damaged(&e))?;
     // SAFETY: dataset files are never changed in place: ingest writes a new version in a
     // staging folder and renames it into place, so a mapped file's contents stay as they were.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| damaged(&e))?;
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| damaged(&e))?;
     let bytes = bytes::Bytes::from_owner(map);
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| damaged(&e))?;
+    let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(|e| damaged(&e))?;
     // The definitions rely on the columns and types of the dataset schema.
-    if builder.schema().fields() != csae_ingest::dataset::schema::schema(t).fields() {
+    if plain.schema().fields() != csae_ingest::dataset::schema::schema(t).fields() {
         return Err(damaged(&format!("it does not have the columns of {}", csae_ingest::dataset::DATASET_SCHEMA)));
     }
+    let metadata = if views.is_empty() {
+        plain
+    } else {
+        let fields: Vec<Field> = plain
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| if views.contains(&f.name().as_str()) { f.as_ref().clone().with_data_type(DataType::Utf8View) } else { f.as_ref().clone() })
+            .collect();
+        let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new_with_metadata(fields, plain.schema().metadata().clone())));
+        ArrowReaderMetadata::try_new(plain.metadata().clone(), options).map_err(|e| damaged(&e))?
+    };
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata);
     let wanted = builder.schema().fields().iter().enumerate().filter(|(_, f)| !skip.contains(&f.name().as_str())).map(|(i, _)| i);
     let mask = ProjectionMask::roots(builder.parquet_schema(), wanted);
     let reader = builder.with_projection(mask).with_batch_size(batch_size).build().map_err(|e| damaged(&e))?;
@@ -212,7 +320,7 @@ impl<'a> CrimeKeys<'a> {
         map.reserve(0, n);
         for b in crimes {
             if let Some(refs) = crime_refs(b) {
-                for r in refs.iter().flatten() {
+                for r in (0..refs.len()).filter_map(|i| refs.get(i)) {
                     map.intern(0, r);
                 }
             }
@@ -236,9 +344,9 @@ impl<'a> CrimeKeys<'a> {
                     // crime after it, and only then look the reference up. A lookup in a table
                     // of every crime of the country misses the processor's cache.
                     let mut last: Option<(&str, Option<u32>)> = None;
-                    refs.iter()
-                        .map(|r| {
-                            let r = r?;
+                    (0..refs.len())
+                        .map(|i| {
+                            let r = refs.get(i)?;
                             match last {
                                 Some((prev, key)) if prev == r => key,
                                 _ => {
@@ -264,8 +372,8 @@ impl<'a> CrimeKeys<'a> {
     }
 }
 
-fn crime_refs(b: &RecordBatch) -> Option<&StringArray> {
-    b.column_by_name("crime_ref").and_then(|c| c.as_any().downcast_ref::<StringArray>())
+fn crime_refs(b: &RecordBatch) -> Option<Texts<'_>> {
+    b.column_by_name("crime_ref").and_then(Texts::of)
 }
 
 /// The earliest and latest recorded dates of the dataset (None when it has no crimes).
