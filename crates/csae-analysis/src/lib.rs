@@ -389,9 +389,10 @@ fn key_col(a: &ArrayRef) -> UInt32Array {
 fn crime_nodes(crimes: &[RecordBatch]) -> Vec<networks::CrimeNode<'_>> {
     let mut nodes = Vec::with_capacity(crimes.iter().map(RecordBatch::num_rows).sum());
     for b in crimes {
-        let (r, f, o, n, k) = (str_ref(b.column(0)), str_ref(b.column(1)), str_ref(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)));
+        let (r, o, n, k) = (str_ref(b.column(0)), str_ref(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)));
+        let f = session::Texts::of(b.column(1)).expect("force_id is text");
         for i in 0..r.len() {
-            nodes.push(networks::CrimeNode { key: k.value(i), crime_ref: r.value(i), force_id: f.value(i), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
+            nodes.push(networks::CrimeNode { key: k.value(i), crime_ref: r.value(i), force_id: f.get(i).unwrap_or_default(), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
         }
     }
     nodes

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, StringViewArray, UInt32Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int32Array, Int64Array, RecordBatch, StringArray, StringViewArray, UInt32Array};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
@@ -148,6 +148,22 @@ impl Columns {
         }
     }
 
+    /// Coded columns of `t` decoded as dictionaries, as they are stored: each row's code stays
+    /// a 4-byte index into the few distinct codes of a row group instead of being copied out
+    /// as text, in the read and in every join that carries the column. DataFusion compares,
+    /// groups and joins dictionary columns by their values, so every answer is the same (the
+    /// publication test compares them with the columns read as text); `csae sql` reads them
+    /// as text.
+    fn dictionaries(self, t: csae_model::Table) -> &'static [&'static str] {
+        use csae_model::Table;
+        match (self, t) {
+            (Columns::Publication, Table::Crimes) => &["force_id", "offence_code", "csa_flag", "cse_flag", "online_flag", "cocad_category", "location_type"],
+            (Columns::Publication, Table::Victims | Table::Suspects) => &["force_id", "sex", "ethnicity", "ethnicity_officer", "nationality"],
+            (Columns::Publication, Table::Relationships) => &["force_id", "relationship"],
+            _ => &[],
+        }
+    }
+
     /// Whether the SQL tables of victims and suspects keep `person_ref` and `pnc_id`: no
     /// definition reads them (persons are numbered from [`PersonColumns`]), unless an analyst asks.
     fn keeps_person_refs(self) -> bool {
@@ -178,11 +194,12 @@ fn project(batches: &[RecordBatch], names: &[&str]) -> Result<Vec<RecordBatch>, 
         .collect()
 }
 
-/// A text column decoded as plain `Utf8` or as views.
+/// A text column decoded as plain `Utf8`, as views, or as a dictionary of `Utf8` values.
 #[derive(Clone, Copy)]
 pub(crate) enum Texts<'a> {
     Plain(&'a StringArray),
     View(&'a StringViewArray),
+    Dict(&'a DictionaryArray<Int32Type>, &'a StringArray),
 }
 
 impl<'a> Texts<'a> {
@@ -190,6 +207,10 @@ impl<'a> Texts<'a> {
         match a.data_type() {
             DataType::Utf8 => a.as_any().downcast_ref().map(Texts::Plain),
             DataType::Utf8View => a.as_any().downcast_ref().map(Texts::View),
+            DataType::Dictionary(_, _) => {
+                let d: &DictionaryArray<Int32Type> = a.as_any().downcast_ref()?;
+                Some(Texts::Dict(d, d.values().as_any().downcast_ref()?))
+            }
             _ => None,
         }
     }
@@ -200,6 +221,7 @@ impl<'a> Texts<'a> {
         match self {
             Texts::Plain(a) => a.is_valid(i).then(|| a.value(i)),
             Texts::View(a) => a.is_valid(i).then(|| a.value(i)),
+            Texts::Dict(d, v) => d.is_valid(i).then(|| v.value(d.keys().value(i) as usize)),
         }
     }
 
@@ -207,6 +229,7 @@ impl<'a> Texts<'a> {
         match self {
             Texts::Plain(a) => a.len(),
             Texts::View(a) => a.len(),
+            Texts::Dict(d, _) => d.len(),
         }
     }
 }
@@ -217,7 +240,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     use csae_model::Table;
     let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
     let batch_size = config.batch_size();
-    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, columns.unread(t), columns.views(t));
+    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
     // Read once into memory: every definition scans these tables, and the dataset of a
     // national collection is a few tens of megabytes. Each file is decoded on a thread of its
     // own (a file of one row group decodes on one core). The crimes are decoded here and their
@@ -274,7 +297,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
 /// the dataset schema's is refused. Columns named in `skip` are not decoded; those named in
 /// `views` are decoded as `Utf8View`, pointing into the mapped file (the pseudonym columns are
 /// stored uncompressed, so their values are not copied at all).
-fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str], views: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str], views: &[&str], dicts: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
     let damaged = |e: &dyn std::fmt::Display| AnalysisError::Query(format!("{}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| damaged(&e))?;
     // SAFETY: dataset files are never changed in place: ingest writes a new version in a
@@ -286,14 +309,22 @@ fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str
     if plain.schema().fields() != csae_ingest::dataset::schema::schema(t).fields() {
         return Err(damaged(&format!("it does not have the columns of {}", csae_ingest::dataset::DATASET_SCHEMA)));
     }
-    let metadata = if views.is_empty() {
+    let metadata = if views.is_empty() && dicts.is_empty() {
         plain
     } else {
         let fields: Vec<Field> = plain
             .schema()
             .fields()
             .iter()
-            .map(|f| if views.contains(&f.name().as_str()) { f.as_ref().clone().with_data_type(DataType::Utf8View) } else { f.as_ref().clone() })
+            .map(|f| {
+                if views.contains(&f.name().as_str()) {
+                    f.as_ref().clone().with_data_type(DataType::Utf8View)
+                } else if dicts.contains(&f.name().as_str()) {
+                    f.as_ref().clone().with_data_type(DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)))
+                } else {
+                    f.as_ref().clone()
+                }
+            })
             .collect();
         let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new_with_metadata(fields, plain.schema().metadata().clone())));
         ArrowReaderMetadata::try_new(plain.metadata().clone(), options).map_err(|e| damaged(&e))?

@@ -92,6 +92,15 @@ fn the_publication_reads_fewer_columns_and_gets_the_same_answers() {
         assert!(p.iter().any(|n| n == "crime_key") && p.iter().any(|n| n == "force_id"), "{view}: {p:?}");
     }
     assert!(names(&publication, "crimes").iter().any(|n| n == "crime_ref"), "networks are numbered by crime_ref");
+    // Coded columns stay dictionaries in the publication and are plain text for an analyst.
+    let kind = |an: &Analysis, table: &str, col: &str| {
+        let b = an.query(&format!("SELECT {col} FROM {table} LIMIT 1")).unwrap();
+        b[0].schema().field(0).data_type().clone()
+    };
+    for (table, col) in [("crimes", "offence_code"), ("crimes", "force_id"), ("victims", "ethnicity"), ("relationships", "relationship")] {
+        assert!(matches!(kind(&publication, table, col), datafusion::arrow::datatypes::DataType::Dictionary(..)), "{table}.{col} in the publication");
+        assert_eq!(kind(&all, table, col), datafusion::arrow::datatypes::DataType::Utf8, "{table}.{col} for csae sql");
+    }
     // The networks, built from person refs and PNC ids outside SQL, are the same.
     assert_eq!(publication.networks, all.networks);
     // The same numbers either way.
