@@ -27,7 +27,8 @@ pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
             })?;
         contents.push(read_file(path, &shown)?);
     }
-    super::return_from_csv_bytes(src.force, &dir_name, [&contents[0], &contents[1], &contents[2], &contents[3]])
+    let files: [Vec<u8>; 4] = contents.try_into().expect("four tables");
+    super::return_from_csv_files(src.force, &dir_name, files)
 }
 
 /// Line breaks in `bytes` as a spreadsheet counts them: LF, CRLF, and a CR alone (old Mac
@@ -117,33 +118,58 @@ fn plain_line(rest: &[u8]) -> Option<(&[u8], usize)> {
 }
 
 /// Parses one CSV table (RFC 4180, as the `csv` crate reads it). Plain lines are split
-/// directly ([`plain_line`]); any other record goes through `csv_core`, the `csv` crate's
-/// parser, used directly so that its bytes are copied once, into [`Cells`], and not first into
-/// a record of the `csv` crate. Row numbers are those a spreadsheet shows: the header is row 1
-/// and a quoted cell spanning several lines still counts as one row.
-pub(crate) fn parse(table: Table, shown: String, bytes: &[u8]) -> Result<RawTable, ReturnRejected> {
+/// directly ([`plain_line`]) and their cells left in the file's text; any other record goes
+/// through `csv_core`, the `csv` crate's parser, used directly so that its bytes are copied
+/// once, into [`Cells`], and not first into a record of the `csv` crate. Row numbers are those a
+/// spreadsheet shows: the header is row 1 and a quoted cell spanning several lines still counts
+/// as one row.
+pub(crate) fn parse(table: Table, shown: String, bytes: Vec<u8>) -> Result<RawTable, ReturnRejected> {
     parse_with(table, shown, bytes, true)
 }
 
 /// [`parse`], with `plain_lines` false to read every record with `csv_core` (the tests check
 /// that both ways read the same cells and rows).
-fn parse_with(table: Table, shown: String, bytes: &[u8], plain_lines: bool) -> Result<RawTable, ReturnRejected> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+fn parse_with(table: Table, shown: String, bytes: Vec<u8>, plain_lines: bool) -> Result<RawTable, ReturnRejected> {
+    // The whole file is checked as UTF-8 at once: then no line needs checking again, and its
+    // text can hold the cells. A file that is not text is read record by record to find the
+    // row to name.
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let err = match read_records(&shown, bytes, None, plain_lines) {
+                Err(err) => err,
+                // Not expected (some record holds the bytes that are not text), but the
+                // file is still not text: its row is that of the first such byte.
+                Ok(_) => not_utf8(&shown, 1 + line_breaks(&bytes[..e.utf8_error().valid_up_to()])),
+            };
+            return Err(err);
+        }
+    };
+    let (header, records, rows) = read_records(&shown, text.as_bytes(), Some(&text), plain_lines)?;
+    RawTable::from_rows(table, shown, header, records.with_base(text), rows)
+}
+
+fn not_utf8(shown: &str, row: u64) -> ReturnRejected {
+    ReturnRejected::new(shown, format!("{shown} row {row} is not UTF-8 text; save the file as \"CSV UTF-8\" and submit it again"))
+}
+
+/// The header and data records of a CSV file's bytes, with the row of each record. When the
+/// bytes are known to be text (`text` is them as text), the cells of plain lines are given by
+/// their position in it (the caller hands the text to the cells); otherwise every line is
+/// checked, for the error naming the first row that is not text.
+fn read_records(shown: &str, bytes: &[u8], text: Option<&str>, plain_lines: bool) -> Result<(Vec<String>, Cells, Vec<u32>), ReturnRejected> {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let body = &bytes[bom..];
     let mut core = csv_core::Reader::new();
     let mut rec = RecordBuf::new();
     let mut pos = 0usize;
-    let not_utf8 = |row: u64| {
-        ReturnRejected::new(
-            &shown,
-            format!("{shown} row {row} is not UTF-8 text; save the file as \"CSV UTF-8\" and submit it again"),
-        )
-    };
     // Header: the first record, which must be on line 1.
     if !rec.read(&mut core, body, &mut pos) {
-        return Err(ReturnRejected::new(&shown, format!("{shown} is empty; it needs a header row naming its columns in row 1")));
+        return Err(ReturnRejected::new(shown, format!("{shown} is empty; it needs a header row naming its columns in row 1")));
     }
-    let header: Vec<String> = rec.cells().ok_or_else(|| not_utf8(1))?.map(str::to_string).collect();
-    let mut records = Cells::for_file(body.len());
+    let header: Vec<String> = rec.cells().ok_or_else(|| not_utf8(shown, 1))?.map(str::to_string).collect();
+    let mut records = Cells::for_file(text.map_or(0, str::len));
     let mut rows = Vec::with_capacity(body.len() / 16);
     // The file line of a record is 1 + the line breaks before its first byte, counted from
     // `counted_to` on; line breaks inside earlier quoted cells are subtracted to give the row.
@@ -161,13 +187,16 @@ fn parse_with(table: Table, shown: String, bytes: &[u8], plain_lines: bool) -> R
         let row = line.saturating_sub(extra_lines);
         let plain = if plain_lines { plain_line(&body[first..]) } else { None };
         let added = match plain {
-            Some((bytes, consumed)) => {
+            Some((line_bytes, consumed)) => {
                 pos = first + consumed;
                 // The one line break ending the line is counted here, not scanned again.
-                line += line_breaks(&body[first + bytes.len()..pos]);
+                line += line_breaks(&body[first + line_bytes.len()..pos]);
                 counted_to = pos;
-                let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(row))?;
-                records.push_line(text)
+                let at = bom + first;
+                match text {
+                    Some(text) => records.push_line_at(&text[at..at + line_bytes.len()], at),
+                    None => records.push(std::str::from_utf8(line_bytes).map_err(|_| not_utf8(shown, row))?.split(',').map(str::trim)),
+                }
             }
             None => {
                 pos = first;
@@ -180,14 +209,14 @@ fn parse_with(table: Table, shown: String, bytes: &[u8], plain_lines: bool) -> R
                     extra_lines += line_breaks(rec.as_slice());
                 }
                 // Cells are trimmed once here, so every later read is a plain slice.
-                records.push(rec.cells().ok_or_else(|| not_utf8(row))?)
+                records.push(rec.cells().ok_or_else(|| not_utf8(shown, row))?)
             }
         };
-        if added.map_err(|full| full.rejected(&shown))? {
+        if added.map_err(|full| full.rejected(shown))? {
             rows.push(u32::try_from(row).unwrap_or(u32::MAX));
         }
     }
-    RawTable::from_rows(table, shown, header, records, rows)
+    Ok((header, records, rows))
 }
 
 #[cfg(test)]
@@ -195,7 +224,7 @@ mod tests {
     use super::*;
 
     fn parse_ok(text: &[u8]) -> RawTable {
-        parse(Table::Relationships, "x/relationships.csv".into(), text).unwrap()
+        parse(Table::Relationships, "x/relationships.csv".into(), text.to_vec()).unwrap()
     }
 
     #[test]
@@ -253,7 +282,7 @@ mod tests {
             let mut body = b"force_id,crime_ref,victim_ref,suspect_ref,relationship\n".to_vec();
             body.extend(parts.concat());
             let expected = csv_crate_cells(&body);
-            match parse(Table::Relationships, "x/relationships.csv".into(), &body) {
+            match parse(Table::Relationships, "x/relationships.csv".into(), body.clone()) {
                 Ok(t) => {
                     let expected = expected.expect("read as text, so the csv crate reads it as text too");
                     let got: Vec<Vec<String>> = (0..t.len())
@@ -288,7 +317,7 @@ mod tests {
         )) {
             let mut body = b"force_id,crime_ref,victim_ref,suspect_ref,relationship\r\n".to_vec();
             body.extend(parts.concat());
-            let read = |plain| parse_with(Table::Relationships, "x/relationships.csv".into(), &body, plain)
+            let read = |plain| parse_with(Table::Relationships, "x/relationships.csv".into(), body.clone(), plain)
                 .map(|t| ((0..t.len()).map(|i| (0..).map_while(|c| t.records.get(i, c)).map(str::to_string).collect::<Vec<_>>()).collect::<Vec<_>>(), t.rows))
                 .map_err(|e| e.message);
             proptest::prop_assert_eq!(read(true), read(false));
@@ -303,16 +332,16 @@ mod tests {
 
     #[test]
     fn missing_required_column_and_bad_utf8_are_f01() {
-        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref\n").unwrap_err();
+        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref\n".to_vec()).unwrap_err();
         assert!(e.message.contains("lacks the required column relationship"), "{}", e.message);
-        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref,relationship\nc,\xff,V,S,P\n").unwrap_err();
+        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref,relationship\nc,\xff,V,S,P\n".to_vec()).unwrap_err();
         assert!(e.message.contains("row 2 is not UTF-8"), "{}", e.message);
         // A character cut in two by a comma is not text, though its halves joined would be.
-        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref,relationship\nc,CR\xc3,\xa9,S,P\n").unwrap_err();
+        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,victim_ref,suspect_ref,relationship\nc,CR\xc3,\xa9,S,P\n".to_vec()).unwrap_err();
         assert!(e.message.contains("row 2 is not UTF-8"), "{}", e.message);
-        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"").unwrap_err();
+        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"".to_vec()).unwrap_err();
         assert!(e.message.contains("is empty"), "{}", e.message);
-        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,Crime_Ref,victim_ref,suspect_ref,relationship\n").unwrap_err();
+        let e = parse(Table::Relationships, "x/relationships.csv".into(), b"force_id,crime_ref,Crime_Ref,victim_ref,suspect_ref,relationship\n".to_vec()).unwrap_err();
         assert!(e.message.contains("appears twice"), "{}", e.message);
     }
 }

@@ -97,20 +97,29 @@ impl RawTable {
     }
 }
 
-/// The cells of a table's data rows, all in one buffer: a row of a return costs no allocation
-/// of its own (half a million rows in a national collection made a million small ones).
-/// Every cell is followed by one separator byte, so a CSV line whose cells need no trimming is
-/// copied in one piece, its commas serving as the separators ([`Cells::push_line`]).
-/// Positions are 4-byte: a national collection has about 4.7 million cells, so 8-byte ends
-/// wrote 19 MB more (the memory is reused from return to return, so the peak barely moves). A
-/// table is limited to 4 GiB of text and 4 billion cells ([`CellsFull`]), far beyond any
-/// force's return.
+/// The cells of a table's data rows: a row of a return costs no allocation of its own (half a
+/// million rows in a national collection made a million small ones).
+///
+/// A CSV file's text is kept whole as `base`, and the cells of its plain lines (most lines:
+/// no quotes, nothing to trim) are read from it where they lie: such a line's commas end its
+/// cells, so nothing is copied. Cells that must be changed (trimmed, unescaped) and every cell
+/// of a workbook are copied into `text`, each followed by one separator byte. Copying every
+/// line, as before, moved the 31 MB of a national collection a second time and touched as
+/// many fresh pages. Positions are 4-byte offsets into `base` followed by `text`: a national
+/// collection has about 4.7 million cells, so 8-byte ones wrote 19 MB more. A table is
+/// limited to 4 GiB of text and 4 billion cells ([`CellsFull`]), far beyond any force's return.
 #[derive(Debug, Clone)]
 pub struct Cells {
+    /// The file's text (empty for a workbook), set by [`Cells::with_base`] once it is read.
+    base: String,
+    /// Length of `base`: positions from here on are in `text`.
+    base_len: usize,
+    /// Copied cells, each followed by a separator byte.
     text: String,
-    /// End of each cell in `text` (its separator is the byte there).
+    /// Per record: a mark (one before the position where its first cell starts, wrapping
+    /// below 0), then the end of each of its cells. A cell starts one after the end before it.
     ends: Vec<u32>,
-    /// Index in `ends` of each record's first cell, and one past the last record's.
+    /// Index in `ends` of each record's mark, and one past the last record.
     starts: Vec<u32>,
 }
 
@@ -128,12 +137,6 @@ impl CellsFull {
     }
 }
 
-impl Default for Cells {
-    fn default() -> Cells {
-        Cells { text: String::new(), ends: Vec::new(), starts: vec![0] }
-    }
-}
-
 /// A byte that may begin or end text `str::trim` removes: an ASCII control or space, or any
 /// byte of a multi-byte character (some are Unicode spaces). Plain cells rarely have one.
 #[inline]
@@ -141,31 +144,54 @@ fn maybe_trimmed(b: u8) -> bool {
     b <= b' ' || b >= 0x80
 }
 
+impl Default for Cells {
+    fn default() -> Cells {
+        Cells::new()
+    }
+}
+
 impl Cells {
+    /// Cells that are all copied (a workbook's).
     pub fn new() -> Cells {
-        Cells::default()
+        Cells::for_file(0)
     }
 
-    /// Room for a file of `bytes` bytes, so reading it never moves what was read: its cells'
-    /// text with their separators is at most its bytes (each separator stands for a comma or
-    /// a line end), and a cell with its delimiter is rarely under four bytes. Memory reserved
-    /// but never written costs nothing; a file of many empty cells grows as usual.
-    pub fn for_file(bytes: usize) -> Cells {
-        let mut starts = Vec::with_capacity(bytes / 16 + 2);
+    /// Cells of a file of `base_len` bytes of text, whose lines are given by position
+    /// ([`Cells::push_line_at`]) and which is handed over when read ([`Cells::with_base`]).
+    /// Room is made for its cells' ends (a cell with its delimiter is rarely under four bytes;
+    /// memory reserved but never written costs nothing).
+    pub fn for_file(base_len: usize) -> Cells {
+        let mut starts = Vec::with_capacity(base_len / 16 + 2);
         starts.push(0);
-        Cells { text: String::with_capacity(bytes + 1), ends: Vec::with_capacity(bytes / 4 + 1), starts }
+        Cells { base: String::new(), base_len, text: String::new(), ends: Vec::with_capacity(base_len / 4 + base_len / 16 + 1), starts }
     }
 
-    /// Adds a record of cells (trimmed by the caller), unless every cell is blank: such a row is
-    /// not a data row. Returns whether it was added, or [`CellsFull`] (nothing added) when the
-    /// table would pass its limits.
+    /// Hands over the file's text, whose lines were pushed by position.
+    pub fn with_base(mut self, base: String) -> Cells {
+        assert_eq!(base.len(), self.base_len, "the text whose lines were pushed");
+        self.base = base;
+        self
+    }
+
+    /// Begins a record whose first cell starts at `at`: its mark, or [`CellsFull`].
+    fn mark(&mut self, at: usize) -> Result<(), CellsFull> {
+        self.ends.push(position(at)?.wrapping_sub(1));
+        Ok(())
+    }
+
+    /// Adds a record of cells (trimmed by the caller), copied, unless every cell is blank: such
+    /// a row is not a data row. Returns whether it was added, or [`CellsFull`] (nothing added)
+    /// when the table would pass its limits.
     pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> Result<bool, CellsFull> {
         let (text_len, ends_len) = (self.text.len(), self.ends.len());
+        if self.mark(self.base_len + text_len).is_err() {
+            return Err(self.undo(text_len, ends_len));
+        }
         let mut blank = true;
         for c in cells {
             blank &= c.is_empty();
             self.text.push_str(c);
-            match position(self.text.len()) {
+            match position(self.base_len + self.text.len()) {
                 Ok(end) => self.ends.push(end),
                 Err(_) => return Err(self.undo(text_len, ends_len)),
             }
@@ -174,30 +200,34 @@ impl Cells {
         self.finish(text_len, ends_len, blank)
     }
 
-    /// Adds a CSV line without quotes as a record: its cells are the text between commas,
-    /// trimmed. Same result as [`Cells::push`] of the trimmed cells; when no cell has a space
-    /// or control character at either end (most lines), the line is copied in one piece.
-    pub fn push_line(&mut self, line: &str) -> Result<bool, CellsFull> {
+    /// Adds the CSV line `line`, found at byte `at` of the file's text, as a record: its cells
+    /// are the text between commas, trimmed. Same result as [`Cells::push`] of the trimmed
+    /// cells; when no cell has a space or control character at either end (most lines), its
+    /// cells are left where they lie in the file.
+    pub fn push_line_at(&mut self, line: &str, at: usize) -> Result<bool, CellsFull> {
         let bytes = line.as_bytes();
         let (text_len, ends_len) = (self.text.len(), self.ends.len());
-        let mut from = 0;
-        let mut plain = true;
-        for end in memchr::memchr_iter(b',', bytes).chain(std::iter::once(bytes.len())) {
-            if end > from && (maybe_trimmed(bytes[from]) || maybe_trimmed(bytes[end - 1])) {
-                plain = false;
-                break;
+        debug_assert!(at + bytes.len() <= self.base_len, "a line of the file");
+        let fits = position(at + bytes.len()).is_ok() && position(self.ends.len() + bytes.len() + 2).is_ok();
+        let mut plain = fits;
+        if fits {
+            self.ends.push((at as u32).wrapping_sub(1));
+            let mut from = 0;
+            for end in memchr::memchr_iter(b',', bytes).chain(std::iter::once(bytes.len())) {
+                if end > from && (maybe_trimmed(bytes[from]) || maybe_trimmed(bytes[end - 1])) {
+                    plain = false;
+                    break;
+                }
+                self.ends.push((at + end) as u32);
+                from = end + 1;
             }
-            self.ends.push((text_len + end) as u32);
-            from = end + 1;
         }
-        if !plain || position(text_len + bytes.len()).is_err() || position(self.ends.len()).is_err() {
+        if !plain {
             self.ends.truncate(ends_len);
             return self.push(line.split(',').map(str::trim));
         }
-        self.text.push_str(line);
-        self.text.push(',');
         // Every cell is blank when the line is nothing but commas.
-        let blank = self.ends.len() - ends_len == bytes.len() + 1;
+        let blank = self.ends.len() - ends_len == bytes.len() + 2;
         self.finish(text_len, ends_len, blank)
     }
 
@@ -234,13 +264,16 @@ impl Cells {
     /// Cell `pos` of record `i`, `None` past the record's last cell.
     #[inline]
     pub fn get(&self, i: usize, pos: usize) -> Option<&str> {
-        let k = self.starts[i] as usize + pos;
+        // After the record's mark.
+        let k = self.starts[i] as usize + 1 + pos;
         if k >= self.starts[i + 1] as usize {
             return None;
         }
-        // A cell starts after the separator ending the one before.
-        let from = if k == 0 { 0 } else { self.ends[k - 1] as usize + 1 };
-        Some(&self.text[from..self.ends[k] as usize])
+        let (from, to) = (self.ends[k - 1].wrapping_add(1) as usize, self.ends[k] as usize);
+        let b = self.base_len;
+        // A cell in `text` ends after `base`, unless it is empty at its very start (then the
+        // empty slice of `base` is the same cell).
+        Some(if to <= b { &self.base[from..to] } else { &self.text[from - b..to - b] })
     }
 }
 
@@ -327,11 +360,17 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 /// A return from the bytes of its four CSV files (in `Table::ALL` order), as uploaded.
 /// `name` is how the return is shown in messages, e.g. `cumbria/`.
 pub fn return_from_csv_bytes(force: &'static Force, name: &str, files: [&[u8]; 4]) -> Result<RawReturn, ReturnRejected> {
+    return_from_csv_files(force, name, files.map(<[u8]>::to_vec))
+}
+
+/// [`return_from_csv_bytes`], taking the files' bytes: each file's text becomes its table's
+/// cells without a copy.
+pub fn return_from_csv_files(force: &'static Force, name: &str, files: [Vec<u8>; 4]) -> Result<RawReturn, ReturnRejected> {
     let mut tables = Vec::with_capacity(4);
     let mut sources = Vec::with_capacity(4);
     for (table, bytes) in Table::ALL.into_iter().zip(files) {
         let file = format!("{}.csv", table.name());
-        sources.push(SourceFile { name: file.clone(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 });
+        sources.push(SourceFile { name: file.clone(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 });
         tables.push(csv_folder::parse(table, format!("{name}{file}"), bytes)?);
     }
     Ok(RawReturn { force, source: format!("{name} (csv)"), tables, files: sources })
@@ -361,17 +400,21 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// A CSV line pushed whole gives the cells of its trimmed parts pushed one by one.
+        /// A CSV line left in the file gives the cells of its trimmed parts copied one by one.
         #[test]
-        fn a_line_pushed_whole_gives_its_trimmed_cells(lines in proptest::collection::vec("[a, \\t\u{a0}é\u{b}]{0,8}", 0..6)) {
-            let (mut whole, mut parts) = (Cells::new(), Cells::new());
+        fn a_line_left_in_place_gives_its_trimmed_cells(lines in proptest::collection::vec("[a, \\t\u{a0}é\u{b}]{0,8}", 0..6)) {
+            let file = lines.join("\n");
+            let (mut in_place, mut copied) = (Cells::for_file(file.len()), Cells::new());
+            let mut at = 0;
             for line in &lines {
-                proptest::prop_assert_eq!(whole.push_line(line), parts.push(line.split(',').map(str::trim)));
+                proptest::prop_assert_eq!(in_place.push_line_at(line, at), copied.push(line.split(',').map(str::trim)));
+                at += line.len() + 1;
             }
-            proptest::prop_assert_eq!(whole.len(), parts.len());
-            for i in 0..whole.len() {
+            let in_place = in_place.with_base(file);
+            proptest::prop_assert_eq!(in_place.len(), copied.len());
+            for i in 0..in_place.len() {
                 for c in 0..8 {
-                    proptest::prop_assert_eq!(whole.get(i, c), parts.get(i, c));
+                    proptest::prop_assert_eq!(in_place.get(i, c), copied.get(i, c));
                 }
             }
         }
