@@ -238,7 +238,14 @@ impl<'a> Texts<'a> {
 /// persons are numbered from.
 pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, PersonColumns), AnalysisError> {
     use csae_model::Table;
-    let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    let mut config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    // Per-crime counts (`GROUP BY crime_key` over victims, suspects, relationships) have
+    // nearly as many groups as rows: a partial aggregation before the final one only hashes
+    // every row twice. DataFusion stops aggregating partially when a probe of its first rows
+    // finds that ratio, but probes 100,000 rows of a partition first, more than a national
+    // collection's partitions hold; after 8,192 it knows. Aggregates with few groups (every
+    // published table) are unaffected.
+    config.options_mut().execution.skip_partial_aggregation_probe_rows_threshold = 8192;
     let batch_size = config.batch_size();
     let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
     // Read once into memory: every definition scans these tables, and the dataset of a

@@ -254,16 +254,29 @@ impl<'a> Checker<'a> {
     }
 
     /// Flags every row of each group of rows sharing a key (blank keys are skipped by the
-    /// caller). Counts first, so only duplicated keys cost a list of rows.
-    fn duplicates<K: std::hash::Hash + Eq + Copy>(&mut self, keys: impl Iterator<Item = (usize, K)> + Clone, rule: Rule, col: usize, what: impl Fn(&K, usize, &str) -> String) {
-        let mut counts: HashMap<K, u32> = HashMap::default();
-        counts.reserve(self.raw.len());
-        for (_, k) in keys.clone() {
-            *counts.entry(k).or_default() += 1;
+    /// caller), and returns the rows of each key for [`Index`]. Counts first, so only
+    /// duplicated keys cost a list of rows, and only when there are any.
+    fn duplicates<K: std::hash::Hash + Eq + Copy>(
+        &mut self,
+        keys: impl Iterator<Item = (usize, K)> + Clone,
+        rule: Rule,
+        col: usize,
+        what: impl Fn(&K, usize, &str) -> String,
+    ) -> HashMap<K, (u32, u32)> {
+        let mut rows: HashMap<K, (u32, u32)> = HashMap::default();
+        rows.reserve(self.raw.len());
+        let mut repeated = false;
+        for (i, k) in keys.clone() {
+            let e = rows.entry(k).or_insert((0, i as u32));
+            e.0 += 1;
+            repeated |= e.0 > 1;
+        }
+        if !repeated {
+            return rows;
         }
         let mut groups: HashMap<K, Vec<usize>> = HashMap::default();
         for (i, k) in keys {
-            if counts[&k] > 1 {
+            if rows[&k].0 > 1 {
                 groups.entry(k).or_default().push(i);
             }
         }
@@ -275,6 +288,41 @@ impl<'a> Checker<'a> {
             for r in rows {
                 self.flag(r, rule, Some(col), &detail);
             }
+        }
+        rows
+    }
+}
+
+/// Accepted rows found by key (a crime by its `crime_ref`, a person by crime and
+/// `person_ref`), from the key counts of the duplicate check: a key of exactly one row names
+/// that row, if it was accepted, by its position among the accepted rows; a key of several rows
+/// names none, since every copy is rejected. One map serves both the duplicate rule and the
+/// lookups: a second map of the accepted rows' keys cost as much to build again.
+struct Index<K> {
+    /// Per key: rows having it, and the first of them.
+    rows: HashMap<K, (u32, u32)>,
+    /// Per row of the table: its position among the accepted rows, `u32::MAX` when rejected.
+    positions: Vec<u32>,
+}
+
+impl<K: std::hash::Hash + Eq> Index<K> {
+    fn new(rows: HashMap<K, (u32, u32)>, table_rows: usize, accepted: impl Iterator<Item = usize>) -> Index<K> {
+        let mut positions = vec![u32::MAX; table_rows];
+        for (k, row) in accepted.enumerate() {
+            positions[row] = k as u32;
+        }
+        Index { rows, positions }
+    }
+
+    /// Position of the accepted row with key `k`.
+    #[inline]
+    fn get<Q: ?Sized + std::hash::Hash + Eq>(&self, k: &Q) -> Option<usize>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        match self.rows.get(k) {
+            Some(&(1, row)) => Some(self.positions[row as usize]).filter(|&p| p != u32::MAX).map(|p| p as usize),
+            _ => None,
         }
     }
 }
@@ -347,7 +395,7 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
         });
     }
     let keys = (0..t.len()).filter_map(|i| Some((i, t.cell(i, c_ref))).filter(|(_, k)| !k.is_empty()));
-    ck.duplicates(keys, Rule::C06, c_ref, |k, n, rows| {
+    let crime_keys = ck.duplicates(keys, Rule::C06, c_ref, |k, n, rows| {
         format!("crime_ref {k} occurs {n} times in this return (rows {rows}); give each crime one row with its own crime_ref")
     });
     let crime_masks = ck.masks;
@@ -357,14 +405,14 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
         .zip(&crime_masks)
         .filter_map(|(c, m)| c.filter(|_| *m & ERROR_MASK == 0))
         .collect();
-    let crime_index: HashMap<&str, usize> = crimes.iter().enumerate().map(|(k, c)| (c.crime_ref, k)).collect();
+    let crime_index = Index::new(crime_keys, t.len(), crimes.iter().map(|c| c.row));
 
     // ---- victims and suspects ----
-    let (victims, victim_masks, has_victim) = validate_people(raw, Table::Victims, &crimes, &crime_index, opts, &mut issues);
-    let (suspects, suspect_masks, has_suspect) = validate_people(raw, Table::Suspects, &crimes, &crime_index, opts, &mut issues);
+    let (victims, victim_masks, has_victim, victim_index) = validate_people(raw, Table::Victims, &crimes, &crime_index, opts, &mut issues);
+    let (suspects, suspect_masks, has_suspect, suspect_index) = validate_people(raw, Table::Suspects, &crimes, &crime_index, opts, &mut issues);
 
     // ---- relationships ----
-    let (relationships, rel_masks) = validate_relationships(raw, &crime_index, &victims, &suspects, opts, &mut issues);
+    let (relationships, rel_masks) = validate_relationships(raw, &crime_index, &victim_index, &suspect_index, opts, &mut issues);
 
     // ---- crime warnings, now that people are known ----
     let mut crime_masks = crime_masks;
@@ -383,13 +431,15 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
     Validated { raw, crimes, victims, suspects, relationships, masks: [ck.masks, victim_masks, suspect_masks, rel_masks], issues }
 }
 
-type PeopleResult<'a> = (Vec<Person<'a>>, Vec<u32>, Vec<bool>);
+/// Accepted people, the rule mask of every row, whether each accepted crime has one, and the
+/// accepted people by crime and `person_ref`.
+type PeopleResult<'a> = (Vec<Person<'a>>, Vec<u32>, Vec<bool>, Index<(&'a str, &'a str)>);
 
 fn validate_people<'a>(
     raw: &'a RawReturn,
     table: Table,
     crimes: &[Crime<'a>],
-    crime_index: &HashMap<&str, usize>,
+    crime_index: &Index<&'a str>,
     opts: &ValidateOptions,
     issues: &mut Vec<Issue>,
 ) -> PeopleResult<'a> {
@@ -412,7 +462,7 @@ fn validate_people<'a>(
         ck.required(i, Rule::P01);
         let crime_ref = ck.cell(i, c_crime);
         let f = ck.cell(i, c_force);
-        let crime_no = crime_index.get(crime_ref).copied();
+        let crime_no = crime_index.get(crime_ref);
         let crime = crime_no.map(|k| &crimes[k]);
         if !f.is_empty() && !f.eq_ignore_ascii_case(force_id) {
             ck.flag(i, Rule::P02, Some(c_force), &format!("force_id {{v}} is not this return's force; every row must say {force_id}"));
@@ -487,7 +537,7 @@ fn validate_people<'a>(
         let (cr, pr) = (t.cell(i, c_crime), t.cell(i, c_person));
         (!cr.is_empty() && !pr.is_empty()).then_some((i, (cr, pr)))
     });
-    ck.duplicates(keys, Rule::P05, c_person, |(cr, _), n, rows| {
+    let person_keys = ck.duplicates(keys, Rule::P05, c_person, |(cr, _), n, rows| {
         format!("person_ref {{v}} occurs {n} times for crime {cr} (rows {rows}); give each person one row per crime")
     });
     let mut has_person = vec![false; crimes.len()];
@@ -495,17 +545,18 @@ fn validate_people<'a>(
         .into_iter()
         .zip(&ck.masks)
         .filter_map(|(p, m)| p.filter(|_| *m & ERROR_MASK == 0))
-        .inspect(|p| has_person[crime_index[p.crime_ref]] = true)
+        .inspect(|p| has_person[p.crime as usize] = true)
         .collect();
     issues.extend(ck.issues);
-    (people, ck.masks, has_person)
+    let index = Index::new(person_keys, t.len(), people.iter().map(|p| p.row));
+    (people, ck.masks, has_person, index)
 }
 
 fn validate_relationships<'a>(
     raw: &'a RawReturn,
-    crime_index: &HashMap<&str, usize>,
-    victims: &[Person<'a>],
-    suspects: &[Person<'a>],
+    crime_index: &Index<&'a str>,
+    victim_index: &Index<(&'a str, &'a str)>,
+    suspect_index: &Index<(&'a str, &'a str)>,
     opts: &ValidateOptions,
     issues: &mut Vec<Issue>,
 ) -> (Vec<Relationship<'a>>, Vec<u32>) {
@@ -514,11 +565,6 @@ fn validate_relationships<'a>(
     let mut ck = Checker::new(t, opts.show_personal);
     let c = |name| Table::Relationships.column_index(name).expect("relationship column");
     let (c_force, c_crime, c_victim, c_suspect, c_rel) = (c("force_id"), c("crime_ref"), c("victim_ref"), c("suspect_ref"), c("relationship"));
-    // Accepted (crime, person) pairs are unique (P05), so each names one row.
-    let index = |people: &[Person<'a>]| -> HashMap<(&'a str, &'a str), u32> {
-        people.iter().enumerate().map(|(k, p)| ((p.crime_ref, p.person_ref), k as u32)).collect()
-    };
-    let (victim_index, suspect_index) = (index(victims), index(suspects));
     let mut candidates = Vec::with_capacity(t.len());
     for i in 0..t.len() {
         ck.required(i, Rule::R01);
@@ -531,14 +577,14 @@ fn validate_relationships<'a>(
             ck.flag(i, Rule::R02, Some(c_force), &format!("force_id {{v}} is not this return's force; every row must say {force_id}"));
             linked = false;
         } else if !crime_ref.is_empty() {
-            let known_crime = crime_index.contains_key(crime_ref);
-            let roles = [("victim", c_victim, victim_ref, &victim_index), ("suspect", c_suspect, suspect_ref, &suspect_index)];
+            let known_crime = crime_index.get(crime_ref).is_some();
+            let roles = [("victim", c_victim, victim_ref, victim_index), ("suspect", c_suspect, suspect_ref, suspect_index)];
             for (slot, (role, col, person, accepted)) in roles.into_iter().enumerate() {
                 if person.is_empty() {
                     continue;
                 }
-                if let Some(&k) = accepted.get(&(crime_ref, person)) {
-                    found[slot] = Some(k);
+                if let Some(k) = accepted.get(&(crime_ref, person)) {
+                    found[slot] = Some(k as u32);
                     continue;
                 }
                 let detail = if known_crime {
@@ -552,7 +598,7 @@ fn validate_relationships<'a>(
         }
         let rel = ck.code(i, c_rel, Rule::R03);
         candidates.push(match (rel, found, crime_index.get(crime_ref)) {
-            (Some(relationship), [Some(victim), Some(suspect)], Some(&crime)) if linked => {
+            (Some(relationship), [Some(victim), Some(suspect)], Some(crime)) if linked => {
                 Some(Relationship { row: i, crime: crime as u32, victim, suspect, crime_ref, victim_ref, suspect_ref, relationship })
             }
             _ => None,
