@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use chrono::NaiveDate;
 use csae_model::{CodeList, ColumnKind, Offence, Table, code_list, dates, nationality, offence};
 
-use crate::read::{RawReturn, RawTable};
+use crate::read::{RawReturn, RawTable, Row};
 use crate::rules::{Rule, Severity};
 
 /// Options of a validation run.
@@ -159,16 +159,28 @@ struct Checker<'a> {
     show_personal: bool,
     /// The code list of each coded column, looked up once.
     lists: Vec<Option<&'static CodeList>>,
+    /// The row being checked ([`Checker::at`]) and its index.
+    row: Row<'a>,
+    i: usize,
 }
 
 impl<'a> Checker<'a> {
     fn new(raw: &'a RawTable, show_personal: bool) -> Self {
         let lists = raw.table.columns().iter().map(|c| if let ColumnKind::Code(l) = c.kind { Some(code_list(l)) } else { None }).collect();
-        Checker { raw, masks: vec![0; raw.len()], issues: Vec::new(), show_personal, lists }
+        Checker { raw, masks: vec![0; raw.len()], issues: Vec::new(), show_personal, lists, row: raw.blank_row(), i: usize::MAX }
     }
 
+    /// Starts checking row `i`: its cells are found once for the checks of the row.
+    fn at(&mut self, i: usize) {
+        self.row = self.raw.row(i);
+        self.i = i;
+    }
+
+    /// A cell of the row being checked.
+    #[inline]
     fn cell(&self, i: usize, col: usize) -> &'a str {
-        self.raw.cell(i, col)
+        debug_assert_eq!(i, self.i, "cells are read from the row being checked");
+        self.row.cell(col)
     }
 
     /// Records that row `i` broke `rule` in column `col` (an index into the table's columns,
@@ -341,6 +353,7 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
         (c("csa_flag"), c("cse_flag"), c("online_flag"), c("cocad_category"), c("location_type"), c("operation_ref"));
     let mut candidates: Vec<Option<Crime>> = Vec::with_capacity(t.len());
     for i in 0..t.len() {
+        ck.at(i);
         ck.required(i, Rule::C01);
         let f = ck.cell(i, c_force);
         if !f.is_empty() && !f.eq_ignore_ascii_case(force_id) {
@@ -459,6 +472,7 @@ fn validate_people<'a>(
     };
     let mut candidates: Vec<Option<Person>> = Vec::with_capacity(t.len());
     for i in 0..t.len() {
+        ck.at(i);
         ck.required(i, Rule::P01);
         let crime_ref = ck.cell(i, c_crime);
         let f = ck.cell(i, c_force);
@@ -567,6 +581,7 @@ fn validate_relationships<'a>(
     let (c_force, c_crime, c_victim, c_suspect, c_rel) = (c("force_id"), c("crime_ref"), c("victim_ref"), c("suspect_ref"), c("relationship"));
     let mut candidates = Vec::with_capacity(t.len());
     for i in 0..t.len() {
+        ck.at(i);
         ck.required(i, Rule::R01);
         let (crime_ref, victim_ref, suspect_ref) = (ck.cell(i, c_crime), ck.cell(i, c_victim), ck.cell(i, c_suspect));
         let f = ck.cell(i, c_force);

@@ -39,10 +39,18 @@ impl RawTable {
     /// trim cells as they read them.
     #[inline]
     pub fn cell(&self, i: usize, col: usize) -> &str {
-        match self.columns[col] {
-            Some(pos) => self.records.get(i, pos).unwrap_or(""),
-            None => "",
-        }
+        self.row(i).cell(col)
+    }
+
+    /// Data row `i`, for reading several of its cells: the row is found once.
+    #[inline]
+    pub fn row(&self, i: usize) -> Row<'_> {
+        Row { columns: &self.columns, cells: &self.records, ends: self.records.record_ends(i) }
+    }
+
+    /// A row of no cells: every cell reads blank.
+    pub fn blank_row(&self) -> Row<'_> {
+        Row { columns: &self.columns, cells: &self.records, ends: &[] }
     }
 
     pub fn len(&self) -> usize {
@@ -94,6 +102,27 @@ impl RawTable {
             ));
         }
         Ok(RawTable { table, file, columns, extra_columns, header, records, rows })
+    }
+}
+
+/// One data row of a [`RawTable`].
+#[derive(Clone, Copy)]
+pub struct Row<'a> {
+    columns: &'a [Option<usize>],
+    cells: &'a Cells,
+    /// The row's mark and cell ends in [`Cells`].
+    ends: &'a [u32],
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed text of a standard column (an index into the table's columns); blank when
+    /// the column is absent or the row is short.
+    #[inline]
+    pub fn cell(&self, col: usize) -> &'a str {
+        match self.columns[col] {
+            Some(pos) => self.cells.in_record(self.ends, pos).unwrap_or(""),
+            None => "",
+        }
     }
 }
 
@@ -264,12 +293,21 @@ impl Cells {
     /// Cell `pos` of record `i`, `None` past the record's last cell.
     #[inline]
     pub fn get(&self, i: usize, pos: usize) -> Option<&str> {
+        self.in_record(self.record_ends(i), pos)
+    }
+
+    /// Record `i`'s mark and the ends of its cells.
+    #[inline]
+    fn record_ends(&self, i: usize) -> &[u32] {
+        &self.ends[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    /// Cell `pos` of the record whose mark and ends are `ends`.
+    #[inline]
+    fn in_record(&self, ends: &[u32], pos: usize) -> Option<&str> {
         // After the record's mark.
-        let k = self.starts[i] as usize + 1 + pos;
-        if k >= self.starts[i + 1] as usize {
-            return None;
-        }
-        let (from, to) = (self.ends[k - 1].wrapping_add(1) as usize, self.ends[k] as usize);
+        let to = *ends.get(pos + 1)? as usize;
+        let from = ends[pos].wrapping_add(1) as usize;
         let b = self.base_len;
         // A cell in `text` ends after `base`, unless it is empty at its very start (then the
         // empty slice of `base` is the same cell).
