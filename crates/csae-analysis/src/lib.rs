@@ -126,12 +126,13 @@ impl Analysis {
         let runtime = runtime();
         let start = std::time::Instant::now();
         let (ctx, params, networks) = runtime.block_on(async {
-            let (ctx, person_columns) = session::open(dataset, opts.columns).await.map_err(|e| match e {
+            let (ctx, person_columns, crime_refs) = session::open(dataset, opts.columns).await.map_err(|e| match e {
                 AnalysisError::Query(m) => AnalysisError::Dataset(format!("{} cannot be read ({m}); ingest the returns again", dataset.display())),
                 other => other,
             })?;
             // Persons are numbered from the person tables alone, while the definitions build.
             let mut people = Some(tokio::task::spawn_blocking(move || networks::number_people(&person_rows(&person_columns))));
+            let mut crime_refs = Some(crime_refs);
             let (from, to) = match opts.period {
                 Some(p) => p,
                 None => session::recorded_span(&ctx).await?.unwrap_or_else(|| {
@@ -162,7 +163,8 @@ impl Analysis {
                 // are materialised.
                 if d.name == "csae_crimes" {
                     let people = people.take().expect("csae_crimes is defined once");
-                    networks = Some(tokio::spawn(build_networks(ctx.clone(), people)));
+                    let refs = crime_refs.take().expect("csae_crimes is defined once");
+                    networks = Some(tokio::spawn(build_networks(ctx.clone(), people, refs)));
                 }
             }
             materialise(&ctx, &person_records).await?;
@@ -374,25 +376,27 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
 /// (person rows of other crimes are skipped by the builder, which knows the crimes by key).
 /// The building (union–find) runs on a blocking thread of its own, so the views still being
 /// materialised keep both workers.
-async fn build_networks(ctx: SessionContext, people: tokio::task::JoinHandle<networks::People>) -> Result<networks::Networks, AnalysisError> {
-    let crimes = ctx.sql("SELECT crime_ref, force_id, operation_ref, n_suspects, crime_key FROM csae_crimes").await?.collect().await?;
+async fn build_networks(ctx: SessionContext, people: tokio::task::JoinHandle<networks::People>, refs: session::CrimeRefs) -> Result<networks::Networks, AnalysisError> {
+    let crimes = ctx.sql("SELECT force_id, operation_ref, n_suspects, crime_key FROM csae_crimes").await?.collect().await?;
     let people = people.await.map_err(|e| AnalysisError::Query(e.to_string()))?;
-    tokio::task::spawn_blocking(move || networks::build_from(&crime_nodes(&crimes), &people)).await.map_err(|e| AnalysisError::Query(e.to_string()))
+    tokio::task::spawn_blocking(move || networks::build_from(&crime_nodes(&crimes, &refs), &people)).await.map_err(|e| AnalysisError::Query(e.to_string()))
 }
 
 fn key_col(a: &ArrayRef) -> UInt32Array {
     cast(a, &DataType::UInt32).expect("crime_key").as_any().downcast_ref::<UInt32Array>().expect("UInt32").clone()
 }
 
-/// Crimes of query results (`crime_ref, force_id, operation_ref, n_suspects, crime_key`),
-/// borrowing their text.
-fn crime_nodes(crimes: &[RecordBatch]) -> Vec<networks::CrimeNode<'_>> {
+/// Crimes of query results (`force_id, operation_ref, n_suspects, crime_key`) with their
+/// `crime_ref` by key, borrowing their text.
+fn crime_nodes<'a>(crimes: &'a [RecordBatch], refs: &'a session::CrimeRefs) -> Vec<networks::CrimeNode<'a>> {
     let mut nodes = Vec::with_capacity(crimes.iter().map(RecordBatch::num_rows).sum());
     for b in crimes {
-        let (r, o, n, k) = (str_ref(b.column(0)), str_ref(b.column(2)), f64_col(b.column(3)), key_col(b.column(4)));
-        let f = session::Texts::of(b.column(1)).expect("force_id is text");
-        for i in 0..r.len() {
-            nodes.push(networks::CrimeNode { key: k.value(i), crime_ref: r.value(i), force_id: f.get(i).unwrap_or_default(), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
+        let (o, n, k) = (str_ref(b.column(1)), f64_col(b.column(2)), key_col(b.column(3)));
+        let f = session::Texts::of(b.column(0)).expect("force_id is text");
+        for i in 0..k.len() {
+            let key = k.value(i);
+            let crime_ref = refs.get(key).expect("every crime key has its crime_ref");
+            nodes.push(networks::CrimeNode { key, crime_ref, force_id: f.get(i).unwrap_or_default(), operation_ref: (!o.is_null(i)).then(|| o.value(i)), n_suspects: n[i] as i64 });
         }
     }
     nodes

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int32Array, Int64Array, RecordBatch, StringArray, StringViewArray, UInt32Array};
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
@@ -107,8 +108,8 @@ fn register_whole_years(ctx: &SessionContext) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Columns {
     /// What the publication reads, for `csae report`: the columns a definition uses. `crime_ref`
-    /// stays in `crimes` (networks are numbered and ordered by it) and is replaced by
-    /// `crime_key` in the other tables once keyed; the victims' and suspects' `person_ref` and
+    /// is replaced by `crime_key` in every table once keyed (the networks, numbered and
+    /// ordered by it, find it by key in [`CrimeRefs`]); the victims' and suspects' `person_ref` and
     /// `pnc_id` only number persons for the networks ([`PersonColumns`]); the relationships'
     /// `victim_ref` and `suspect_ref`, every table's `period` (the return's, not the
     /// publication's), `offence_date_to` and `age_derived` are not read. The report's memory,
@@ -130,10 +131,12 @@ impl Columns {
         }
     }
 
-    /// Whether `t` keeps its `crime_ref` once keyed: outside `crimes` it only finds the key,
-    /// unless an analyst asks.
-    fn keeps_crime_ref(self, t: csae_model::Table) -> bool {
-        self == Columns::All || t == csae_model::Table::Crimes
+    /// Whether the SQL tables keep `crime_ref` once keyed: no definition reads it (joins use
+    /// `crime_key`, networks [`CrimeRefs`]), unless an analyst asks. Carried through the
+    /// definitions' joins, the crimes' 64-character pseudonyms were copied into every
+    /// materialised view of crimes.
+    fn keeps_crime_ref(self) -> bool {
+        self == Columns::All
     }
 
     /// Pseudonym columns of `t` decoded as views into the mapped file instead of copied: the
@@ -168,6 +171,22 @@ impl Columns {
     /// definition reads them (persons are numbered from [`PersonColumns`]), unless an analyst asks.
     fn keeps_person_refs(self) -> bool {
         self == Columns::All
+    }
+}
+
+/// Each crime key's `crime_ref`: the pseudonym of the first crime row given the key, read from
+/// the crimes table's own column (no copy).
+pub struct CrimeRefs {
+    columns: Vec<StringArray>,
+    /// Per key: batch and row of the crime.
+    at: Vec<(u32, u32)>,
+}
+
+impl CrimeRefs {
+    /// The `crime_ref` of a key given when the crimes were read.
+    pub fn get(&self, key: u32) -> Option<&str> {
+        let &(b, r) = self.at.get(key as usize)?;
+        Some(self.columns[b as usize].value(r as usize))
     }
 }
 
@@ -236,7 +255,7 @@ impl<'a> Texts<'a> {
 
 /// A session with the dataset's tables and the reference tables registered, and the columns
 /// persons are numbered from.
-pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, PersonColumns), AnalysisError> {
+pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, PersonColumns, CrimeRefs), AnalysisError> {
     use csae_model::Table;
     let mut config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
     // Per-crime counts (`GROUP BY crime_key` over victims, suspects, relationships) have
@@ -253,18 +272,21 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     // own (a file of one row group decodes on one core). The crimes are decoded here and their
     // keys numbered while the other files are still decoding, and DataFusion's session (its
     // catalogue of functions) is set up meanwhile; each table gets its keys once decoded.
+    let mut crime_refs = None;
     let (ctx, keyed) = std::thread::scope(|s| {
         let others: Vec<_> = [Table::Victims, Table::Suspects, Table::Relationships].into_iter().map(|t| (t, s.spawn(move || read(t)))).collect();
         let ctx = s.spawn(move || SessionContext::new_with_config(config));
         let keyed = (|| {
             let (schema, crimes) = read(Table::Crimes)?;
             let (schema, crimes) = (&schema, &crimes);
-            let keys = &CrimeKeys::of(crimes);
+            let (keys, refs) = CrimeKeys::of(crimes)?;
+            crime_refs = Some(refs);
+            let keys = &keys;
             std::thread::scope(|s2| {
-                let mut handles = vec![(Table::Crimes, s2.spawn(move || keys.add_to(schema, crimes, columns.keeps_crime_ref(Table::Crimes))))];
+                let mut handles = vec![(Table::Crimes, s2.spawn(move || keys.add_to(schema, crimes, columns.keeps_crime_ref())))];
                 for (t, h) in others {
                     let (schema, batches) = h.join().expect("reading a table does not panic")?;
-                    handles.push((t, s2.spawn(move || keys.add_to(&schema, &batches, columns.keeps_crime_ref(t)))));
+                    handles.push((t, s2.spawn(move || keys.add_to(&schema, &batches, columns.keeps_crime_ref()))));
                 }
                 handles.into_iter().map(|(t, h)| h.join().expect("adding crime keys does not panic").map(|k| (t, k))).collect::<Result<Vec<_>, AnalysisError>>()
             })
@@ -291,7 +313,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     }
     register_reference(&ctx)?;
     register_whole_years(&ctx);
-    Ok((ctx, people))
+    Ok((ctx, people, crime_refs.expect("the crimes were keyed")))
 }
 
 /// A table's Parquet file decoded into record batches of the session's batch size. The file is
@@ -352,18 +374,31 @@ fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str
 struct CrimeKeys<'a>(Interner<'a>);
 
 impl<'a> CrimeKeys<'a> {
-    fn of(crimes: &'a [RecordBatch]) -> CrimeKeys<'a> {
+    /// Keys for the crimes' references, in order of first sight, and where each key's
+    /// reference is.
+    fn of(crimes: &'a [RecordBatch]) -> Result<(CrimeKeys<'a>, CrimeRefs), AnalysisError> {
         let n = crimes.iter().map(RecordBatch::num_rows).sum();
         let mut map = Interner::with_capacity(n);
         map.reserve(0, n);
+        let mut refs = CrimeRefs { columns: Vec::with_capacity(crimes.len()), at: Vec::with_capacity(n) };
         for b in crimes {
-            if let Some(refs) = crime_refs(b) {
-                for r in (0..refs.len()).filter_map(|i| refs.get(i)) {
-                    map.intern(0, r);
+            let Some(texts) = crime_refs(b) else { continue };
+            let batch = refs.columns.len() as u32;
+            for i in 0..texts.len() {
+                if let Some(r) = texts.get(i)
+                    && map.intern(0, r).1
+                {
+                    refs.at.push((batch, i as u32));
                 }
             }
+            // As written (plain text, no copy); another encoding is made plain once.
+            let column = b.column_by_name("crime_ref").expect("crime_ref was read");
+            refs.columns.push(match column.as_any().downcast_ref::<StringArray>() {
+                Some(c) => c.clone(),
+                None => cast(column, &DataType::Utf8).map_err(|e| AnalysisError::Query(e.to_string()))?.as_any().downcast_ref::<StringArray>().expect("cast to text").clone(),
+            });
         }
-        CrimeKeys(map)
+        Ok((CrimeKeys(map), refs))
     }
 
     /// The table with `crime_key` added after its columns; without `crime_ref` unless
