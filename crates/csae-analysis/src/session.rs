@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int32Array, Int64Array, RecordBatch, StringArray, StringViewArray, UInt32Array};
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
@@ -146,7 +145,7 @@ impl Columns {
         use csae_model::Table;
         match (self, t) {
             (Columns::Publication, Table::Victims | Table::Suspects) => &["crime_ref", "person_ref", "pnc_id"],
-            (Columns::Publication, Table::Relationships) => &["crime_ref"],
+            (Columns::Publication, Table::Crimes | Table::Relationships) => &["crime_ref"],
             _ => &[],
         }
     }
@@ -174,10 +173,10 @@ impl Columns {
     }
 }
 
-/// Each crime key's `crime_ref`: the pseudonym of the first crime row given the key, read from
-/// the crimes table's own column (no copy).
+/// Each crime key's `crime_ref`: the pseudonym of the first crime row given the key, in the
+/// crimes table's own column (in the publication, views into the mapped file: no copy).
 pub struct CrimeRefs {
-    columns: Vec<StringArray>,
+    columns: Vec<ArrayRef>,
     /// Per key: batch and row of the crime.
     at: Vec<(u32, u32)>,
 }
@@ -186,7 +185,7 @@ impl CrimeRefs {
     /// The `crime_ref` of a key given when the crimes were read.
     pub fn get(&self, key: u32) -> Option<&str> {
         let &(b, r) = self.at.get(key as usize)?;
-        Some(self.columns[b as usize].value(r as usize))
+        Texts::of(&self.columns[b as usize])?.get(r as usize)
     }
 }
 
@@ -279,7 +278,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
         let keyed = (|| {
             let (schema, crimes) = read(Table::Crimes)?;
             let (schema, crimes) = (&schema, &crimes);
-            let (keys, refs) = CrimeKeys::of(crimes)?;
+            let (keys, refs) = CrimeKeys::of(crimes);
             crime_refs = Some(refs);
             let keys = &keys;
             std::thread::scope(|s2| {
@@ -376,7 +375,7 @@ struct CrimeKeys<'a>(Interner<'a>);
 impl<'a> CrimeKeys<'a> {
     /// Keys for the crimes' references, in order of first sight, and where each key's
     /// reference is.
-    fn of(crimes: &'a [RecordBatch]) -> Result<(CrimeKeys<'a>, CrimeRefs), AnalysisError> {
+    fn of(crimes: &'a [RecordBatch]) -> (CrimeKeys<'a>, CrimeRefs) {
         let n = crimes.iter().map(RecordBatch::num_rows).sum();
         let mut map = Interner::with_capacity(n);
         map.reserve(0, n);
@@ -391,14 +390,9 @@ impl<'a> CrimeKeys<'a> {
                     refs.at.push((batch, i as u32));
                 }
             }
-            // As written (plain text, no copy); another encoding is made plain once.
-            let column = b.column_by_name("crime_ref").expect("crime_ref was read");
-            refs.columns.push(match column.as_any().downcast_ref::<StringArray>() {
-                Some(c) => c.clone(),
-                None => cast(column, &DataType::Utf8).map_err(|e| AnalysisError::Query(e.to_string()))?.as_any().downcast_ref::<StringArray>().expect("cast to text").clone(),
-            });
+            refs.columns.push(b.column_by_name("crime_ref").expect("crime_ref was read").clone());
         }
-        Ok((CrimeKeys(map), refs))
+        (CrimeKeys(map), refs)
     }
 
     /// The table with `crime_key` added after its columns; without `crime_ref` unless

@@ -23,7 +23,10 @@ impl CodeList {
     /// The canonical (upper-case) code for an input value, ignoring case; `None` when the value
     /// is not in the list.
     pub fn canonical(&self, value: &str) -> Option<&str> {
-        self.codes.iter().find(|c| c.code.eq_ignore_ascii_case(value)).map(|c| c.code.as_str())
+        // Most values are written as the code itself: a plain comparison finds them faster
+        // than one ignoring case (codes differ in more than case, so either finds the same).
+        let found = self.codes.iter().find(|c| c.code == value).or_else(|| self.codes.iter().find(|c| c.code.eq_ignore_ascii_case(value)));
+        found.map(|c| c.code.as_str())
     }
 
     pub fn contains(&self, value: &str) -> bool {
@@ -95,5 +98,21 @@ mod tests {
         assert_eq!(code_list("ethnicity").group("W1"), Some("WHITE"));
         assert_eq!(code_list("ethnicity").group("NS"), None);
         assert_eq!(code_list("ethnicity_officer").group("IC4"), Some("ASIAN"));
+    }
+
+    /// `canonical` tries an exact match first, which finds the same code as ignoring case
+    /// only because no two codes of a list differ in case alone.
+    #[test]
+    fn codes_differ_in_more_than_case_and_any_case_finds_the_code() {
+        for name in list_names() {
+            let list = code_list(name);
+            for c in list.codes() {
+                assert_eq!(list.codes().filter(|o| o.eq_ignore_ascii_case(c)).count(), 1, "{name}: {c}");
+                for v in [c.to_string(), c.to_ascii_lowercase()] {
+                    assert_eq!(list.canonical(&v), Some(c), "{name}: {v}");
+                }
+            }
+            assert_eq!(list.canonical("NOT A CODE"), None);
+        }
     }
 }
