@@ -343,11 +343,23 @@ impl Grid {
     }
 }
 
-/// Cell values ordered for choosing (counts are never NaN).
-#[derive(PartialEq, PartialOrd)]
+/// Cell values ordered for choosing (counts are never NaN). Equality and order are both
+/// `total_cmp`'s, so the two always agree.
 struct OrderedValue(f64);
 
+impl PartialEq for OrderedValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
 impl Eq for OrderedValue {}
+
+impl PartialOrd for OrderedValue {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Ord for OrderedValue {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
