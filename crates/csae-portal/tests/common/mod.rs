@@ -29,11 +29,40 @@ pub fn backends() -> Vec<&'static str> {
     }
 }
 
+/// A test's schema is `t_<seconds since 1970>_<random>`; schemas of earlier runs are dropped
+/// once they are an hour old (no test runs that long), and so are those named `t_<random>` by
+/// earlier versions of this harness. A test's schema cannot be dropped when it ends (`Drop`
+/// cannot wait on the database), so each run tidies up after the ones before it.
+fn stale_schema(name: &str, now: u64) -> bool {
+    let Some(rest) = name.strip_prefix("t_") else { return false };
+    match rest.split_once('_') {
+        Some((secs, _)) => secs.parse::<u64>().is_ok_and(|t| now.saturating_sub(t) > 3600),
+        None => rest.len() == 16 && rest.bytes().all(|b| b.is_ascii_hexdigit()),
+    }
+}
+
+#[test]
+fn only_old_test_schemas_are_stale() {
+    let now = 1_800_000_000;
+    assert!(stale_schema("t_1799990000_0123456789abcdef", now), "older than an hour");
+    assert!(!stale_schema("t_1799999000_0123456789abcdef", now), "a running test's");
+    assert!(stale_schema("t_7d1085b78c764f8a", now), "an earlier harness's");
+    for other in ["t_users", "public", "t_x_y", "t_7d1085b78c764f8"] {
+        assert!(!stale_schema(other, now), "{other}");
+    }
+}
+
 async fn postgres_schema_url() -> String {
     use sqlx::Connection as _;
     let base = std::env::var("CSAE_TEST_DATABASE_URL").unwrap();
-    let schema = format!("t_{}", csae_portal::util::random_hex(8));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let schema = format!("t_{now}_{}", csae_portal::util::random_hex(8));
     let mut c = sqlx::postgres::PgConnection::connect(&base).await.expect("CSAE_TEST_DATABASE_URL is reachable");
+    let names: Vec<String> = sqlx::query_scalar("SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'").fetch_all(&mut c).await.unwrap();
+    for old in names.iter().filter(|n| stale_schema(n, now)) {
+        // Another test process may be dropping the same schema: IF EXISTS, and errors ignored.
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {old} CASCADE"))).execute(&mut c).await;
+    }
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut c).await.unwrap();
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
