@@ -275,20 +275,20 @@ impl<'a> Checker<'a> {
         col: usize,
         what: impl Fn(&K, usize, &str) -> String,
     ) -> HashMap<K, (u32, u32)> {
-        let mut rows: HashMap<K, (u32, u32)> = HashMap::default();
-        rows.reserve(self.raw.len());
+        let mut by_key: HashMap<K, (u32, u32)> = HashMap::default();
+        by_key.reserve(self.raw.len());
         let mut repeated = false;
         for (i, k) in keys.clone() {
-            let e = rows.entry(k).or_insert((0, i as u32));
+            let e = by_key.entry(k).or_insert((0, i as u32));
             e.0 += 1;
             repeated |= e.0 > 1;
         }
         if !repeated {
-            return rows;
+            return by_key;
         }
         let mut groups: HashMap<K, Vec<usize>> = HashMap::default();
         for (i, k) in keys {
-            if rows[&k].0 > 1 {
+            if by_key[&k].0 > 1 {
                 groups.entry(k).or_default().push(i);
             }
         }
@@ -301,7 +301,7 @@ impl<'a> Checker<'a> {
                 self.flag(r, rule, Some(col), &detail);
             }
         }
-        rows
+        by_key
     }
 }
 
