@@ -99,11 +99,11 @@ const PSEUDONYM_COLUMNS: [&str; 5] = ["crime_ref", "person_ref", "pnc_id", "vict
 /// Text columns whose Parquet statistics (minimum and maximum) are written.
 const STATISTICS_TEXT_COLUMNS: [&str; 2] = ["force_id", "period"];
 
-/// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it with its
-/// writing to disk started but not yet durable: the caller syncs it with the other files of the
-/// dataset ([`store::sync_together`]).
+/// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it, made durable
+/// as it was written ([`store::SyncingFile`]) but for its last bytes: the caller syncs it with
+/// the other files of the dataset ([`store::sync_together`]).
 pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<File> {
-    let file = File::create(path)?;
+    let file = store::SyncingFile::create(path)?;
     // Row groups of 16,384 rows: the writer holds a row group's encoded pages in memory until
     // the group is complete, so small groups let the same memory serve group after group
     // (with 262,144 rows a whole table was held: ingest's peak 234 MB and 54,000 page faults,
@@ -136,9 +136,7 @@ pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::R
     for b in batches.iter().filter(|b| b.num_rows() > 0) {
         w.write(b).map_err(std::io::Error::other)?;
     }
-    let file = w.into_inner().map_err(std::io::Error::other)?;
-    store::start_writeback(&file);
-    Ok(file)
+    w.into_inner().map_err(std::io::Error::other)?.finish()
 }
 
 /// Number of rows of a dataset table (from the Parquet footer).

@@ -87,19 +87,76 @@ pub fn write_all(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<Vec
     Ok(handles)
 }
 
-/// Asks the kernel to start writing a finished file to disk now, without waiting: the later
-/// `fsync` ([`sync_together`]) then finds most of it already written instead of starting all
-/// of it at once, so the disk works while the processor encodes the next file. Durability
-/// still comes only from that `fsync`; this is a hint, and a no-op off Linux or on failure.
-pub fn start_writeback(f: &File) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: a hint on a file descriptor we own; no memory is passed.
-        unsafe { libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+/// How many bytes a [`SyncingFile`] lets pile up before it asks for them to be made durable.
+const SYNC_EVERY: u64 = 4 << 20;
+
+/// A file being written whose bytes are made durable in the background as they come, every
+/// [`SYNC_EVERY`] bytes, on a thread of its own, while the caller goes on encoding.
+///
+/// Why: on this kind of machine (a virtual disk with a write-back cache on the host) an
+/// `fsync` costs about 1.8 ms per megabyte still waiting in that cache, however early the
+/// kernel was asked to start writing (`sync_file_range` does not empty the host's cache; only
+/// a flush does). An ingest writes about 75 MB of Parquet, so a single `fsync` at the end kept
+/// it waiting 0.10-0.13 s with both cores idle. Synced as they are written, the files leave
+/// only their last few megabytes for the final `fsync` ([`sync_together`]), which is still
+/// what makes the whole file durable before the dataset is committed.
+pub struct SyncingFile {
+    file: File,
+    unsynced: u64,
+    syncer: Option<Syncer>,
+}
+
+struct Syncer {
+    wake: std::sync::mpsc::SyncSender<()>,
+    thread: std::thread::JoinHandle<std::io::Result<()>>,
+}
+
+impl SyncingFile {
+    pub fn create(path: &Path) -> std::io::Result<SyncingFile> {
+        let file = File::create(path)?;
+        let shared = file.try_clone()?;
+        // One pending request at most: a request made while a sync runs is folded into the
+        // next one, which covers every byte written before it starts.
+        let (wake, asked) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new().name("csae-sync".into()).spawn(move || {
+            while asked.recv().is_ok() {
+                shared.sync_data()?;
+            }
+            Ok(())
+        })?;
+        Ok(SyncingFile { file, unsynced: 0, syncer: Some(Syncer { wake, thread }) })
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = f;
+
+    /// Waits for the background syncs and returns the file, whose last bytes may not be
+    /// durable yet: the caller syncs it ([`sync_together`]). A file dropped without this (on
+    /// an error) leaves its syncer to end by itself once nothing more is asked.
+    pub fn finish(self) -> std::io::Result<File> {
+        if let Some(Syncer { wake, thread }) = self.syncer {
+            drop(wake);
+            thread.join().unwrap_or_else(|_| Err(std::io::Error::other("syncing a file to disk failed unexpectedly")))?;
+        }
+        Ok(self.file)
+    }
+}
+
+impl std::io::Write for SyncingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n as u64;
+        if self.unsynced >= SYNC_EVERY {
+            if let Some(s) = &self.syncer {
+                // Full means a request is already waiting; it will cover these bytes too.
+                // Disconnected means the syncer stopped on an error, which `finish` reports.
+                let _ = s.wake.try_send(());
+            }
+            self.unsynced = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Makes written files durable together: the `fsync`s run concurrently on threads of their
@@ -205,4 +262,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    /// A file written through [`SyncingFile`], with syncs asked for on the way, holds every
+    /// byte in order; one dropped unfinished (as on an error) does not hang.
+    #[test]
+    fn a_syncing_file_keeps_every_byte_and_can_be_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut f = SyncingFile::create(&path).unwrap();
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+        let total = 3 * SYNC_EVERY as usize + 12345;
+        let mut written = 0;
+        while written < total {
+            let n = chunk.len().min(total - written);
+            f.write_all(&chunk[..n]).unwrap();
+            written += n;
+        }
+        let file = f.finish().unwrap();
+        file.sync_all().unwrap();
+        let back = std::fs::read(&path).unwrap();
+        assert_eq!(back.len(), total);
+        assert!(back.chunks(chunk.len()).all(|c| c == &chunk[..c.len()]));
+
+        let mut dropped = SyncingFile::create(&dir.path().join("u")).unwrap();
+        dropped.write_all(&chunk).unwrap();
+        drop(dropped);
+    }
 }
