@@ -103,7 +103,7 @@ const SYNC_EVERY: u64 = 4 << 20;
 pub struct SyncingFile {
     file: File,
     unsynced: u64,
-    syncer: Option<Syncer>,
+    syncer: Syncer,
 }
 
 struct Syncer {
@@ -124,17 +124,16 @@ impl SyncingFile {
             }
             Ok(())
         })?;
-        Ok(SyncingFile { file, unsynced: 0, syncer: Some(Syncer { wake, thread }) })
+        Ok(SyncingFile { file, unsynced: 0, syncer: Syncer { wake, thread } })
     }
 
     /// Waits for the background syncs and returns the file, whose last bytes may not be
     /// durable yet: the caller syncs it ([`sync_together`]). A file dropped without this (on
     /// an error) leaves its syncer to end by itself once nothing more is asked.
     pub fn finish(self) -> std::io::Result<File> {
-        if let Some(Syncer { wake, thread }) = self.syncer {
-            drop(wake);
-            thread.join().unwrap_or_else(|_| Err(std::io::Error::other("syncing a file to disk failed unexpectedly")))?;
-        }
+        let Syncer { wake, thread } = self.syncer;
+        drop(wake);
+        thread.join().unwrap_or_else(|_| Err(std::io::Error::other("syncing a file to disk failed unexpectedly")))?;
         Ok(self.file)
     }
 }
@@ -144,11 +143,9 @@ impl std::io::Write for SyncingFile {
         let n = self.file.write(buf)?;
         self.unsynced += n as u64;
         if self.unsynced >= SYNC_EVERY {
-            if let Some(s) = &self.syncer {
-                // Full means a request is already waiting; it will cover these bytes too.
-                // Disconnected means the syncer stopped on an error, which `finish` reports.
-                let _ = s.wake.try_send(());
-            }
+            // Full means a request is already waiting; it will cover these bytes too.
+            // Disconnected means the syncer stopped on an error, which `finish` reports.
+            let _ = self.syncer.wake.try_send(());
             self.unsynced = 0;
         }
         Ok(n)
