@@ -17,10 +17,9 @@ pub struct CodeList {
     pub name: String,
     /// Codes in the order of the reference file, which is the order of every published table.
     pub codes: Vec<Code>,
-    /// Each code packed into one integer ([`packed`]), and its ASCII-lower-cased form: a value
-    /// is looked up by comparing integers, not by calling `memcmp` on each code in turn (the
-    /// lookups were about 4% of an ingest's processor time).
-    exact: Vec<u128>,
+    /// Each code, ASCII-lower-cased, packed into one integer ([`packed`]): a value is looked
+    /// up by comparing integers, not by calling `memcmp` on each code in turn (the lookups
+    /// were about 5% of an ingest's processor time).
     folded: Vec<u128>,
 }
 
@@ -53,14 +52,10 @@ impl CodeList {
     /// The canonical (upper-case) code for an input value, ignoring case; `None` when the value
     /// is not in the list.
     pub fn canonical(&self, value: &str) -> Option<&str> {
-        // Most values are written as the code itself: a plain comparison finds them faster
-        // than one ignoring case (codes differ in more than case, so either finds the same).
-        let at = match packed(value.bytes()) {
-            Some(v) => self.exact.iter().position(|&c| c == v).or_else(|| {
-                let lower = packed(value.bytes().map(|b| b.to_ascii_lowercase())).expect("the same length");
-                self.folded.iter().position(|&c| c == lower)
-            }),
-            None => self.codes.iter().position(|c| c.code == value).or_else(|| self.codes.iter().position(|c| c.code.eq_ignore_ascii_case(value))),
+        // Codes differ in more than case, so at most one matches ignoring case.
+        let at = match packed(value.bytes().map(|b| b.to_ascii_lowercase())) {
+            Some(lower) => self.folded.iter().position(|&c| c == lower),
+            None => self.codes.iter().position(|c| c.code.eq_ignore_ascii_case(value)),
         };
         at.map(|i| self.codes[i].code.as_str())
     }
@@ -91,8 +86,7 @@ static LISTS: LazyLock<BTreeMap<String, CodeList>> = LazyLock::new(|| {
     for r in crate::reference::rows(crate::reference::CODE_LISTS_CSV) {
         let list = lists
             .entry(r[0].clone())
-            .or_insert_with(|| CodeList { name: r[0].clone(), codes: Vec::new(), exact: Vec::new(), folded: Vec::new() });
-        list.exact.push(packed_code(r[1].bytes()));
+            .or_insert_with(|| CodeList { name: r[0].clone(), codes: Vec::new(), folded: Vec::new() });
         list.folded.push(packed_code(r[1].bytes().map(|b| b.to_ascii_lowercase())));
         list.codes.push(Code {
             code: r[1].clone(),
@@ -138,8 +132,8 @@ mod tests {
         assert_eq!(code_list("ethnicity_officer").group("IC4"), Some("ASIAN"));
     }
 
-    /// `canonical` tries an exact match first, which finds the same code as ignoring case
-    /// only because no two codes of a list differ in case alone.
+    /// `canonical` takes the first code that matches ignoring case, which is the one only
+    /// because no two codes of a list differ in case alone.
     #[test]
     fn codes_differ_in_more_than_case_and_any_case_finds_the_code() {
         for name in list_names() {
