@@ -245,6 +245,10 @@ mod tests {
         assert_eq!(t.cell(0, 1), "CR1");
         assert_eq!(t.extra_columns, ["notes"]);
         assert_eq!(t.rows, [2]);
+        // A row's cells found at once are its cells found one by one, in the standard order.
+        let mut cells = vec!["?"; t.columns.len()];
+        t.row(0).cells_into(&mut cells);
+        assert_eq!(cells, ["cumbria", "CR1", "V1", "S1", "parent"]);
     }
 
     #[test]
@@ -338,6 +342,16 @@ mod tests {
     fn short_rows_read_as_blank_cells() {
         let t = parse_ok(b"force_id,crime_ref,victim_ref,suspect_ref,relationship\nc,CR1\n");
         assert_eq!(t.cell(0, 2), "");
+        let mut cells = vec!["?"; t.columns.len()];
+        t.row(0).cells_into(&mut cells);
+        assert_eq!(cells, ["c", "CR1", "", "", ""]);
+        // An optional column absent from the header reads blank too.
+        let t = parse(Table::Suspects, "x/suspects.csv".into(), b"force_id,crime_ref,person_ref,sex\nc,CR1,P1,M\n".to_vec()).unwrap();
+        let mut cells = vec!["?"; t.columns.len()];
+        t.row(0).cells_into(&mut cells);
+        let expected: Vec<&str> = (0..t.columns.len()).map(|c| t.cell(0, c)).collect();
+        assert_eq!(cells, expected);
+        assert_eq!(cells.iter().filter(|c| !c.is_empty()).count(), 4);
     }
 
     #[test]

@@ -48,11 +48,6 @@ impl RawTable {
         Row { columns: &self.columns, cells: &self.records, ends: self.records.record_ends(i) }
     }
 
-    /// A row of no cells: every cell reads blank.
-    pub fn blank_row(&self) -> Row<'_> {
-        Row { columns: &self.columns, cells: &self.records, ends: &[] }
-    }
-
     pub fn len(&self) -> usize {
         self.records.len()
     }
@@ -122,6 +117,15 @@ impl<'a> Row<'a> {
         match self.columns[col] {
             Some(pos) => self.cells.in_record(self.ends, pos).unwrap_or(""),
             None => "",
+        }
+    }
+
+    /// The cells of the standard columns, in order, into `out` (one per column): what
+    /// [`Row::cell`] gives column by column, found in one pass.
+    #[inline]
+    pub fn cells_into(&self, out: &mut [&'a str]) {
+        for (cell, column) in out.iter_mut().zip(self.columns) {
+            *cell = column.and_then(|pos| self.cells.in_record(self.ends, pos)).unwrap_or("");
         }
     }
 }
