@@ -172,7 +172,8 @@ impl<'a> Checker<'a> {
     }
 
     /// Starts checking row `i`: its cells are found once, in one pass, for the checks of the
-    /// row (finding a cell each time it was read cost a tenth of validation's instructions).
+    /// row (finding a cell each time a check read it found most cells twice: for the
+    /// required-column check, then for the typed one).
     fn at(&mut self, i: usize) {
         self.raw.row(i).cells_into(&mut self.cells);
         self.i = i;

@@ -7,9 +7,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int8Array, Int16Array, Int32Array, RecordBatch, StringArray, StringViewBuilder,
+    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int8Array, Int16Array, Int32Array, NullBufferBuilder, RecordBatch, StringArray, StringViewBuilder,
 };
-use arrow::array::NullBufferBuilder;
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{Field, Schema};
 use csae_model::{Table, dates::to_epoch_days};
