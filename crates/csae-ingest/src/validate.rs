@@ -304,8 +304,8 @@ impl<'a> Checker<'a> {
 
 /// Rows per key (and the first of them), counted as a table's rows are checked, for the rules
 /// that reject every copy of a repeated key. Counting as each row's cells are at hand, rather
-/// than in a pass of its own, spares finding every key's cells again (2% of an ingest's
-/// instructions), and no list of keys is kept.
+/// than in a pass of its own, spares finding every key's cells again (2.4% of an ingest's
+/// instructions other than SHA-256), and no list of keys is kept.
 struct KeyCounts<K> {
     by_key: HashMap<K, (u32, u32)>,
     repeated: bool,
@@ -502,11 +502,10 @@ fn validate_people<'a>(
     for i in 0..t.len() {
         ck.at(i);
         ck.required(i, Rule::P01);
-        let key = (ck.cell(i, c_crime), ck.cell(i, c_person));
-        if !key.0.is_empty() && !key.1.is_empty() {
-            counts.add(i, key);
+        let (crime_ref, person_cell) = (ck.cell(i, c_crime), ck.cell(i, c_person));
+        if !crime_ref.is_empty() && !person_cell.is_empty() {
+            counts.add(i, (crime_ref, person_cell));
         }
-        let crime_ref = ck.cell(i, c_crime);
         let f = ck.cell(i, c_force);
         let crime_no = crime_index.get(crime_ref);
         let crime = crime_no.map(|k| &crimes[k]);
