@@ -70,6 +70,10 @@ fn exit_now(status: u8) -> ! {
 /// Turns transparent huge pages off for this process. The analysis allocates and frees many
 /// short-lived buffers; with huge pages the kernel zeroes 2 MB for each fresh one, which made a
 /// report three times slower (see docs/performance.md). A hint only: failure changes nothing.
+/// It comes after the allocator's first arena, which the runtime makes before `main`: mimalloc
+/// is therefore built with `no_thp` (workspace `Cargo.toml`), so that it never asks for huge
+/// pages itself. Before that, every command began with two huge pages (4 MB zeroed; on this
+/// virtual machine, a few milliseconds when the host had taken the memory back).
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
