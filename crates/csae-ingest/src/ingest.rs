@@ -208,6 +208,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     let mut written_files = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
     written_files.extend(others?);
     timing.lap("Parquet tables, quarantine and manifest written");
+    written_files.extend(store::folders_of(&stage).map_err(|e| io_err(dataset, "make the new files durable", e))?);
     store::sync_together(&written_files).map_err(|e| io_err(dataset, "make the new files durable", e))?;
     timing.lap("files made durable");
     crate::crash_point("before-commit");

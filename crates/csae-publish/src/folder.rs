@@ -34,7 +34,7 @@ pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &C
         (stage.join("README.txt"), readme(ctx).into_bytes()),
     ];
     files.extend(tables.iter().map(|t| (stage.join("tables").join(format!("{}.csv", t.id)), crate::table_csv(t, ctx))));
-    store::write_all_durable(&files)?;
+    store::write_all_durable(&stage, &files)?;
     if out.exists() && !out.join("headline.json").exists() {
         std::fs::remove_dir(out)?;
     }

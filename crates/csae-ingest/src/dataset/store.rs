@@ -70,9 +70,12 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// Writes several files, then makes them durable together (see [`sync_together`]).
-pub fn write_all_durable(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<()> {
-    sync_together(&write_all(files)?)
+/// Writes several files into the folder tree `tree`, then makes them and every folder of the
+/// tree durable together (see [`sync_together`], [`folders_of`]), ready for [`commit`].
+pub fn write_all_durable(tree: &Path, files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<()> {
+    let mut written = write_all(files)?;
+    written.extend(folders_of(tree)?);
+    sync_together(&written)
 }
 
 /// Writes several files without waiting for the disk; the caller makes them durable.
@@ -86,6 +89,9 @@ pub fn write_all(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<Vec
     }
     Ok(handles)
 }
+
+/// Threads of [`sync_together`]: waiting on the disk, not using the processor.
+const SYNC_THREADS: usize = 16;
 
 /// How many bytes a [`SyncingFile`] lets pile up before it asks for them to be made durable.
 const SYNC_EVERY: u64 = 4 << 20;
@@ -158,12 +164,13 @@ impl std::io::Write for SyncingFile {
 
 /// Makes written files durable together: the `fsync`s run concurrently on threads of their
 /// own, so the file system can commit them in one journal transaction rather than one each,
-/// and no worker thread of the caller's sits waiting on the disk.
+/// and no worker thread of the caller's sits waiting on the disk. Thread `t` of `n` takes the
+/// files `t`, `t + n`, `t + 2n`, …: callers list their largest files first (the tables), and
+/// those then go to different threads instead of queueing on one.
 pub fn sync_together(files: &[File]) -> std::io::Result<()> {
-    let threads = files.len().clamp(1, 8);
-    let chunk = files.len().div_ceil(threads).max(1);
+    let threads = files.len().clamp(1, SYNC_THREADS);
     std::thread::scope(|s| {
-        let jobs: Vec<_> = files.chunks(chunk).map(|c| s.spawn(move || c.iter().try_for_each(File::sync_all))).collect();
+        let jobs: Vec<_> = (0..threads).map(|t| s.spawn(move || files.iter().skip(t).step_by(threads).try_for_each(File::sync_all))).collect();
         jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other("a file could not be synced"))))
     })
 }
@@ -172,9 +179,9 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Makes the staging folder the dataset. Every file in `staging` must already be durable.
+/// Makes the staging folder the dataset. Every file and folder in `staging` must already be
+/// durable: synced with [`sync_together`], the folders opened with [`folders_of`].
 pub fn commit(staging: &Path, target: &Path) -> std::io::Result<()> {
-    sync_tree(staging)?;
     let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !target.exists() {
         std::fs::rename(staging, target)?;
@@ -184,25 +191,64 @@ pub fn commit(staging: &Path, target: &Path) -> std::io::Result<()> {
         crate::crash_point("after-exchange");
         sync_dir(parent)?;
         // `staging` now holds the previous version.
-        return std::fs::remove_dir_all(staging);
+        return remove_tree(staging);
     }
     let old = sibling(target, "old");
     std::fs::rename(target, &old)?;
     crate::crash_point("between-renames");
     std::fs::rename(staging, target)?;
     sync_dir(parent)?;
-    std::fs::remove_dir_all(old)
+    remove_tree(&old)
 }
 
-/// Syncs every folder of the tree so that renames inside it are durable.
-fn sync_tree(dir: &Path) -> std::io::Result<()> {
+/// Removes a committed dataset's previous version, its files on [`SYNC_THREADS`] threads
+/// (largest first, each on its own thread). Removing a file frees its page cache and its
+/// blocks: for a national dataset, 4 tables of 8-25 MB took 27 ms one after another, and the
+/// whole tree (with the quarantine's 90 folders) about 50 ms, all of it after the commit and
+/// before a replacing ingest could return. Folders go last, deepest first.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    tree_entries(dir, &mut files, &mut dirs)?;
+    files.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
+    let threads = files.len().clamp(1, SYNC_THREADS);
+    let files = &files;
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = (0..threads).map(|t| s.spawn(move || files.iter().skip(t).step_by(threads).try_for_each(|(f, _)| std::fs::remove_file(f)))).collect();
+        jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other("a file could not be removed"))))
+    })?;
+    // `tree_entries` lists a folder before what it holds.
+    dirs.iter().rev().try_for_each(std::fs::remove_dir)
+}
+
+/// The files (with their sizes) and folders of a tree, `dir` first among the folders.
+fn tree_entries(dir: &Path, files: &mut Vec<(PathBuf, u64)>, dirs: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    dirs.push(dir.to_path_buf());
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let kind = e.file_type()?;
+        if kind.is_dir() {
+            tree_entries(&e.path(), files, dirs)?;
+        } else {
+            files.push((e.path(), e.metadata()?.len()));
+        }
+    }
+    Ok(())
+}
+
+/// Every folder of a tree (`dir` included), opened so that [`sync_together`] can make their
+/// entries durable beside the files: a new file's name is durable only once its folder is
+/// synced. A dataset has about 90 folders (the quarantine's, two per force); synced one after
+/// another at the commit, each waited for a flush of the disk's cache, 10-15 ms in all on this
+/// machine, while synced with the files they overlap with the files' own flushes.
+pub fn folders_of(dir: &Path) -> std::io::Result<Vec<File>> {
+    let mut out = vec![File::open(dir)?];
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         if e.file_type()?.is_dir() {
-            sync_tree(&e.path())?;
+            out.extend(folders_of(&e.path())?);
         }
     }
-    sync_dir(dir)
+    Ok(out)
 }
 
 /// Atomically exchanges two paths; `Ok(false)` when the platform or file system cannot.
