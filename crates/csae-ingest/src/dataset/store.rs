@@ -338,4 +338,53 @@ mod tests {
         dropped.write_all(&chunk).unwrap();
         drop(dropped);
     }
+
+    /// A tree like a dataset's: files at the top, folders two deep with files in them, an
+    /// empty folder, more files than [`sync_together`] has threads.
+    fn sample_tree(root: &Path) {
+        for i in 0..3 {
+            std::fs::write(root.join(format!("t{i}.parquet")), vec![b'x'; 1000 * (i + 1)]).unwrap();
+        }
+        for force in 0..10 {
+            let period = root.join("quarantine").join(format!("force-{force}")).join("2023");
+            std::fs::create_dir_all(&period).unwrap();
+            std::fs::write(period.join("issues.csv"), b"rule\n").unwrap();
+            std::fs::write(period.join("crimes.csv"), b"crime_ref\n").unwrap();
+        }
+        std::fs::create_dir_all(root.join("empty")).unwrap();
+    }
+
+    /// Every folder of the tree is opened for syncing, the root and the empty one included,
+    /// and the files and folders together sync.
+    #[test]
+    fn folders_of_lists_every_folder_of_the_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("v");
+        std::fs::create_dir(&root).unwrap();
+        sample_tree(&root);
+        // The root, quarantine, 10 forces with a period each, the empty folder.
+        let folders = folders_of(&root).unwrap();
+        assert_eq!(folders.len(), 1 + 1 + 10 * 2 + 1);
+        let mut all = write_all(&[(root.join("m.json"), b"{}".to_vec())]).unwrap();
+        all.extend(folders);
+        sync_together(&all).unwrap();
+    }
+
+    /// Removing a version removes every file and folder of it and nothing beside it.
+    #[test]
+    fn remove_tree_removes_the_whole_version_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".ds.new");
+        std::fs::create_dir(&old).unwrap();
+        sample_tree(&old);
+        let kept = dir.path().join("ds");
+        std::fs::create_dir(&kept).unwrap();
+        sample_tree(&kept);
+        // A hard link into the kept version, as a kept return's quarantine is linked.
+        std::fs::hard_link(kept.join("t0.parquet"), old.join("linked.parquet")).unwrap();
+        remove_tree(&old).unwrap();
+        assert!(!old.exists());
+        assert_eq!(std::fs::read(kept.join("t0.parquet")).unwrap().len(), 1000);
+        assert_eq!(folders_of(&kept).unwrap().len(), 23);
+    }
 }
