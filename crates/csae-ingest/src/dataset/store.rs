@@ -201,8 +201,8 @@ pub fn commit(staging: &Path, target: &Path) -> std::io::Result<()> {
     remove_tree(&old)
 }
 
-/// Removes a committed dataset's previous version, its files on [`SYNC_THREADS`] threads
-/// (largest first, each on its own thread). Removing a file frees its page cache and its
+/// Removes the previous version of a committed folder (a dataset or a publication), its files
+/// on [`SYNC_THREADS`] threads, the largest each on a thread of its own. Removing a file frees its page cache and its
 /// blocks: for a national dataset, 4 tables of 8-25 MB took 27 ms one after another, and the
 /// whole tree (with the quarantine's 90 folders) about 50 ms, all of it after the commit and
 /// before a replacing ingest could return. Folders go last, deepest first.
