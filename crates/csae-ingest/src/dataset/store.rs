@@ -168,10 +168,18 @@ impl std::io::Write for SyncingFile {
 /// files `t`, `t + n`, `t + 2n`, …: callers list their largest files first (the tables), and
 /// those then go to different threads instead of queueing on one.
 pub fn sync_together(files: &[File]) -> std::io::Result<()> {
-    let threads = files.len().clamp(1, SYNC_THREADS);
+    on_threads(files, File::sync_all, "a file could not be synced")
+}
+
+/// Runs `job` on every item, on up to [`SYNC_THREADS`] threads: thread `t` of `n` takes the
+/// items `t`, `t + n`, `t + 2n`, … (jobs that wait on the disk, not on the processor). The
+/// first error is returned; `failed` describes a job that panicked.
+fn on_threads<T: Sync>(items: &[T], job: impl Fn(&T) -> std::io::Result<()> + Sync, failed: &str) -> std::io::Result<()> {
+    let threads = items.len().clamp(1, SYNC_THREADS);
+    let job = &job;
     std::thread::scope(|s| {
-        let jobs: Vec<_> = (0..threads).map(|t| s.spawn(move || files.iter().skip(t).step_by(threads).try_for_each(File::sync_all))).collect();
-        jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other("a file could not be synced"))))
+        let jobs: Vec<_> = (0..threads).map(|t| s.spawn(move || items.iter().skip(t).step_by(threads).try_for_each(job))).collect();
+        jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other(failed.to_string()))))
     })
 }
 
@@ -210,12 +218,7 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     let (mut files, mut dirs) = (Vec::new(), Vec::new());
     tree_entries(dir, &mut files, &mut dirs)?;
     files.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
-    let threads = files.len().clamp(1, SYNC_THREADS);
-    let files = &files;
-    std::thread::scope(|s| {
-        let jobs: Vec<_> = (0..threads).map(|t| s.spawn(move || files.iter().skip(t).step_by(threads).try_for_each(|(f, _)| std::fs::remove_file(f)))).collect();
-        jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other("a file could not be removed"))))
-    })?;
+    on_threads(&files, |(f, _)| std::fs::remove_file(f), "a file could not be removed")?;
     // `tree_entries` lists a folder before what it holds.
     dirs.iter().rev().try_for_each(std::fs::remove_dir)
 }
