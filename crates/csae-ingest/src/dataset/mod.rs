@@ -4,6 +4,7 @@
 pub mod batches;
 pub mod manifest;
 pub mod quarantine;
+mod runs;
 pub mod schema;
 pub mod store;
 
@@ -14,6 +15,7 @@ use arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
 use arrow::datatypes::DataType;
 use csae_model::Table;
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::compute_leaves;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -99,7 +101,7 @@ const PSEUDONYM_COLUMNS: [&str; 5] = ["crime_ref", "person_ref", "pnc_id", "vict
 /// Text columns whose Parquet statistics (minimum and maximum) are written.
 const STATISTICS_TEXT_COLUMNS: [&str; 2] = ["force_id", "period"];
 
-/// Writes batches as one Parquet file (Snappy, dictionary-encoded) and returns it, made durable
+/// Writes batches as one Parquet file (see docs/dataset.md, "Parquet layout") and returns it, made durable
 /// as it was written ([`store::SyncingFile`]) but for its last bytes: the caller syncs it with
 /// the other files of the dataset ([`store::sync_together`]).
 pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::Result<File> {
@@ -110,7 +112,7 @@ pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::R
     // now 197 MB and 45,000). Readers lose nothing measurable at these sizes.
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(16 * 1024))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_created_by(format!("csae {}", env!("CARGO_PKG_VERSION")));
     // Pseudonyms are random hex: a dictionary or Snappy costs time and saves nothing, and
     // their minimum and maximum (comparing every 64-byte value) tell a reader nothing.
@@ -132,11 +134,63 @@ pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::R
         }
     }
     let props = props.build();
-    let mut w = ArrowWriter::try_new(file, schema::schema(t), Some(props)).map_err(std::io::Error::other)?;
-    for b in batches.iter().filter(|b| b.num_rows() > 0) {
-        w.write(b).map_err(std::io::Error::other)?;
+    write_row_groups(file, t, batches, props).map_err(std::io::Error::other)?.finish()
+}
+
+/// Rows of a row group (see [`write_table`]).
+const ROW_GROUP_ROWS: usize = 16 * 1024;
+
+/// The Parquet file of `batches`, in row groups of [`ROW_GROUP_ROWS`] as the Arrow writer makes
+/// them. Its column writers encode every column but `force_id` and `period`, whose chunks are
+/// written from their runs ([`runs`]).
+fn write_row_groups(file: store::SyncingFile, t: Table, batches: &[RecordBatch], props: WriterProperties) -> parquet::errors::Result<store::SyncingFile> {
+    let schema = schema::schema(t);
+    // The Arrow writer sets the file up (the Parquet schema, the Arrow schema in the footer)
+    // and hands over its file writer and its column writers' factory.
+    let (mut file, factory) = ArrowWriter::try_new(file, schema.clone(), Some(props))?.into_serialized_writer()?;
+    let (props, columns) = (file.properties().clone(), file.schema_descr().clone());
+    for (index, group) in row_groups(batches, ROW_GROUP_ROWS).iter().enumerate() {
+        let writers = factory.create_column_writers(index)?;
+        let mut row_group = file.next_row_group()?;
+        for (i, (field, mut writer)) in schema.fields().iter().zip(writers).enumerate() {
+            let arrays = group.iter().map(|b| b.column(i));
+            let runs = if STATISTICS_TEXT_COLUMNS.contains(&field.name().as_str()) { runs::runs(arrays.clone()) } else { None };
+            if let Some(runs) = runs {
+                let (bytes, close) = runs::chunk(&columns.column(i), &props, &runs)?;
+                row_group.append_column(&bytes, close)?;
+            } else {
+                for a in arrays {
+                    for leaf in compute_leaves(field, a)? {
+                        writer.write(&leaf)?;
+                    }
+                }
+                writer.close()?.append_to_row_group(&mut row_group)?;
+            }
+        }
+        row_group.close()?;
     }
-    w.into_inner().map_err(std::io::Error::other)?.finish()
+    file.into_inner()
+}
+
+/// `batches` cut into row groups of `rows` rows (the last may be shorter), slicing a batch that
+/// spans two groups; empty batches are left out.
+fn row_groups(batches: &[RecordBatch], rows: usize) -> Vec<Vec<RecordBatch>> {
+    let mut groups: Vec<Vec<RecordBatch>> = Vec::new();
+    let mut filled = rows;
+    for b in batches {
+        let mut at = 0;
+        while at < b.num_rows() {
+            if filled == rows {
+                groups.push(Vec::new());
+                filled = 0;
+            }
+            let n = (b.num_rows() - at).min(rows - filled);
+            groups.last_mut().expect("a group was started").push(b.slice(at, n));
+            filled += n;
+            at += n;
+        }
+    }
+    groups
 }
 
 /// Number of rows of a dataset table (from the Parquet footer).
@@ -156,6 +210,75 @@ mod tests {
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
     use super::*;
+
+    /// `force_id` and `period` are written from their runs ([`runs`]): three returns' rows,
+    /// held as the ingest holds them (a dictionary of one value) and as rows kept from an
+    /// earlier dataset (plain text, two forces in one batch), across three row groups, read
+    /// back the same, with each row group's minimum and maximum and page indexes a reader can use.
+    #[test]
+    fn run_encoded_columns_read_back_with_statistics_and_page_indexes() {
+        use arrow::array::{DictionaryArray, Int8Array};
+        use parquet::arrow::arrow_reader::ArrowReaderOptions;
+        use parquet::file::metadata::PageIndexPolicy;
+        use parquet::file::page_index::column_index::ColumnIndexMetaData;
+
+        let schema = schema::schema(Table::Relationships);
+        let constant = |v: &str, n: usize| -> ArrayRef { Arc::new(DictionaryArray::new(Int8Array::from(vec![0; n]), Arc::new(StringArray::from(vec![v])))) };
+        let batch = |force: ArrayRef| {
+            let n = force.len();
+            let text = |p: &str| -> ArrayRef { Arc::new(StringArray::from_iter_values((0..n).map(|i| format!("{p}{i}")))) };
+            let cols: Vec<ArrayRef> = schema
+                .fields()
+                .iter()
+                .map(|f| match f.name().as_str() {
+                    "force_id" => force.clone(),
+                    "period" => constant("2023-01-01..2023-12-31", n),
+                    name => text(name),
+                })
+                .collect();
+            let fields: Vec<_> = schema.fields().iter().zip(&cols).map(|(f, c)| f.as_ref().clone().with_data_type(c.data_type().clone())).collect();
+            RecordBatch::try_new(Arc::new(arrow::datatypes::Schema::new(fields)), cols).unwrap()
+        };
+        let kept: Vec<&str> = std::iter::repeat_n("essex", 4_000).chain(std::iter::repeat_n("kent", 6_000)).collect();
+        let batches = [batch(constant("kent", 10_000)), batch(Arc::new(StringArray::from(kept))), batch(constant("durham", 20_000))];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relationships.parquet");
+        drop(write_table(&path, Table::Relationships, &batches).unwrap());
+
+        let expected: Vec<&str> = std::iter::repeat_n("kent", 10_000)
+            .chain(std::iter::repeat_n("essex", 4_000))
+            .chain(std::iter::repeat_n("kent", 6_000))
+            .chain(std::iter::repeat_n("durham", 20_000))
+            .collect();
+        let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(File::open(&path).unwrap(), ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Required)).unwrap();
+        let metadata = reader.metadata().clone();
+        let (mut forces, mut periods) = (Vec::new(), Vec::new());
+        for b in reader.build().unwrap() {
+            let b = b.unwrap();
+            forces.extend(b.column(0).as_any().downcast_ref::<StringArray>().unwrap().iter().map(|v| v.unwrap().to_string()));
+            periods.extend(b.column(1).as_any().downcast_ref::<StringArray>().unwrap().iter().map(|v| v.unwrap().to_string()));
+        }
+        assert_eq!(forces, expected);
+        assert!(periods.iter().all(|p| p == "2023-01-01..2023-12-31") && periods.len() == 40_000);
+
+        // Row groups of 16,384 rows: kent, essex, kent | kent, durham | durham.
+        let bounds = [("essex", "kent", 16_384), ("durham", "kent", 16_384), ("durham", "durham", 7_232)];
+        assert_eq!(metadata.num_row_groups(), bounds.len());
+        let (column_index, offset_index) = (metadata.column_index().unwrap(), metadata.offset_index().unwrap());
+        for (g, (min, max, rows)) in bounds.into_iter().enumerate() {
+            let chunk = metadata.row_group(g).column(0);
+            let stats = chunk.statistics().unwrap();
+            assert_eq!((stats.min_bytes_opt().unwrap(), stats.max_bytes_opt().unwrap()), (min.as_bytes(), max.as_bytes()));
+            assert_eq!((chunk.num_values(), stats.null_count_opt()), (rows, Some(0)));
+            // Written from its runs (the writer would have compressed it), as is the period.
+            assert_eq!((chunk.compression(), metadata.row_group(g).column(1).compression()), (Compression::UNCOMPRESSED, Compression::UNCOMPRESSED));
+            let ColumnIndexMetaData::BYTE_ARRAY(index) = &column_index[g][0] else { panic!("a text column index") };
+            assert_eq!((index.min_value(0).unwrap(), index.max_value(0).unwrap()), (min.as_bytes(), max.as_bytes()));
+            let pages = offset_index[g][0].page_locations();
+            assert_eq!((pages.len(), pages[0].first_row_index), (1, 0));
+            assert!(pages[0].offset > chunk.dictionary_page_offset().unwrap() && pages[0].offset == chunk.data_page_offset());
+        }
+    }
 
     /// Which columns of a written crimes table carry minimum and maximum statistics.
     #[test]
