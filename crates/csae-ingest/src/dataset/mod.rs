@@ -137,6 +137,10 @@ pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::R
     write_row_groups(file, t, batches, props).map_err(std::io::Error::other)?.finish()
 }
 
+/// Columns whose chunks are written from their runs of one value ([`runs`]): every row of a
+/// return has the same force and period, and rows are stored return by return.
+const RUN_COLUMNS: [&str; 2] = ["force_id", "period"];
+
 /// Rows of a row group (see [`write_table`]).
 const ROW_GROUP_ROWS: usize = 16 * 1024;
 
@@ -154,7 +158,7 @@ fn write_row_groups(file: store::SyncingFile, t: Table, batches: &[RecordBatch],
         let mut row_group = file.next_row_group()?;
         for (i, (field, mut writer)) in schema.fields().iter().zip(writers).enumerate() {
             let arrays = group.iter().map(|b| b.column(i));
-            let runs = if STATISTICS_TEXT_COLUMNS.contains(&field.name().as_str()) { runs::runs(arrays.clone()) } else { None };
+            let runs = if RUN_COLUMNS.contains(&field.name().as_str()) { runs::runs(arrays.clone()) } else { None };
             if let Some(runs) = runs {
                 let (bytes, close) = runs::chunk(&columns.column(i), &props, &runs)?;
                 row_group.append_column(&bytes, close)?;
@@ -278,6 +282,18 @@ mod tests {
             assert_eq!((pages.len(), pages[0].first_row_index), (1, 0));
             assert!(pages[0].offset > chunk.dictionary_page_offset().unwrap() && pages[0].offset == chunk.data_page_offset());
         }
+    }
+
+    /// A table with no rows (every row of it rejected, say) is a valid file of no row groups.
+    #[test]
+    fn a_table_without_rows_is_a_file_without_row_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("victims.parquet");
+        let empty = RecordBatch::new_empty(schema::schema(Table::Victims));
+        drop(write_table(&path, Table::Victims, &[empty]).unwrap());
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+        assert_eq!((reader.metadata().num_row_groups(), reader.schema().fields().len()), (0, schema::schema(Table::Victims).fields().len()));
+        assert_eq!(reader.build().unwrap().map(|b| b.unwrap().num_rows()).sum::<usize>(), 0);
     }
 
     /// Which columns of a written crimes table carry minimum and maximum statistics.
