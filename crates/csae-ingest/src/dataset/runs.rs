@@ -42,20 +42,7 @@ pub fn runs<'a>(arrays: impl IntoIterator<Item = &'a ArrayRef>) -> Option<Vec<(&
             return None;
         }
         match a.data_type() {
-            DataType::Utf8 => {
-                let text = a.as_string::<i32>();
-                // Equal neighbours are the rule: compare before pushing.
-                let mut i = 0;
-                while i < text.len() {
-                    let v = text.value(i);
-                    let mut j = i + 1;
-                    while j < text.len() && text.value(j) == v {
-                        j += 1;
-                    }
-                    push(v, j - i);
-                    i = j;
-                }
-            }
+            DataType::Utf8 => a.as_string::<i32>().iter().flatten().for_each(|v| push(v, 1)),
             DataType::Dictionary(_, value) if value.as_ref() == &DataType::Utf8 => {
                 let d = a.as_any_dictionary();
                 let values = d.values().as_string::<i32>();
@@ -64,19 +51,11 @@ pub fn runs<'a>(arrays: impl IntoIterator<Item = &'a ArrayRef>) -> Option<Vec<(&
                     push(values.value(0), a.len());
                     continue;
                 }
-                let keys = d.normalized_keys();
-                let mut i = 0;
-                while i < keys.len() {
-                    let k = keys[i];
-                    let mut j = i + 1;
-                    while j < keys.len() && keys[j] == k {
-                        j += 1;
-                    }
+                for k in d.normalized_keys() {
                     if values.is_null(k) {
                         return None;
                     }
-                    push(values.value(k), j - i);
-                    i = j;
+                    push(values.value(k), 1);
                 }
             }
             _ => return None,
