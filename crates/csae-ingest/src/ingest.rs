@@ -94,12 +94,11 @@ fn parse_period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
 
 fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Result<Prepared, (ForceReport, ReturnRejected)> {
     let raw = read_return(src).map_err(|e| (ForceReport::from_rejected(src, &e), e))?;
-    let v = validate(&raw, &ValidateOptions { today: opts.today, show_personal: false });
+    let v = validate(&raw, &ValidateOptions { today: opts.today, show_personal: false, period: opts.period });
     crate::crash_point("after-validate");
     let period = period_text(opts.period.unwrap_or_else(|| default_period(&v, opts.today)));
     let force_id = raw.force.id.clone();
     let batches = dataset::batches::return_batches(&v, &period, p);
-    let report = ForceReport::from_validated(&v);
     let tables = Table::ALL
         .into_iter()
         .map(|t| {
@@ -121,7 +120,9 @@ fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Resul
         warnings: v.rule_counts(Severity::Warning).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
         quarantine: quarantine::folder(&force_id, &period),
     };
-    Ok(Prepared { force_id, period, batches, quarantine: quarantine::files(&v), entry, report })
+    let quarantine = quarantine::files(&v);
+    let report = ForceReport::from_validated(v);
+    Ok(Prepared { force_id, period, batches, quarantine, entry, report })
 }
 
 fn overlaps(a: &str, b: &str) -> bool {
@@ -250,6 +251,13 @@ fn existing_manifest(dataset: &Path, key: &Key) -> Result<Option<Manifest>, Inge
             "{} is not empty and is not a csae dataset (no {MANIFEST_FILE}); give a new or empty folder for --out",
             dataset.display()
         )));
+    }
+    let mut owned: Vec<String> = Table::ALL.iter().map(|&t| dataset::table_file(Path::new(""), t).display().to_string()).collect();
+    owned.extend([MANIFEST_FILE.to_string(), quarantine::ROOT.to_string()]);
+    let owned: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let foreign = store::foreign_entries(dataset, &owned).map_err(|e| io_err(dataset, "list the dataset folder", e))?;
+    if !foreign.is_empty() {
+        return Err(IngestError::Dataset(store::foreign_refusal(dataset, "dataset", &foreign)));
     }
     let m = dataset::read_manifest(dataset)?;
     if m.key_fingerprint != key.fingerprint() {

@@ -10,9 +10,10 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod text;
 pub mod validate;
 
-pub use read::{RawReturn, ReturnRejected, read_return};
+pub use read::{RawReturn, ReadLimits, ReturnRejected, read_return, read_return_within};
 pub use rules::{Rule, Severity};
 pub use source::{InputError, ReturnSource, Skipped, find_returns};
 pub use validate::{ValidateOptions, Validated, validate};

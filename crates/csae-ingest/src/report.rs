@@ -29,14 +29,13 @@ pub struct ForceReport {
     pub notices: Vec<String>,
 }
 
+/// Unknown columns listed by name per table; more are counted in one further notice.
+const NOTICES_PER_TABLE: usize = 10;
+
 impl ForceReport {
-    pub fn from_validated(v: &Validated) -> ForceReport {
-        let notices = v
-            .raw
-            .tables
-            .iter()
-            .flat_map(|t| t.extra_columns.iter().map(move |c| format!("{}: unknown column {c} is ignored", t.file)))
-            .collect();
+    /// The report of a validated return, taking its issues.
+    pub fn from_validated(v: Validated) -> ForceReport {
+        let notices = v.raw.tables.iter().flat_map(|t| unknown_columns(&t.file, &t.extra_columns)).collect();
         ForceReport {
             source: v.raw.source.clone(),
             rejected_whole: false,
@@ -44,7 +43,7 @@ impl ForceReport {
             tables: Table::ALL.into_iter().map(|t| (t, v.counts(t))).collect(),
             rules: v.rule_counts(Severity::Error),
             warnings: v.rule_counts(Severity::Warning),
-            issues: v.issues.clone(),
+            issues: v.issues,
             notices,
         }
     }
@@ -65,6 +64,17 @@ impl ForceReport {
     pub fn rows_rejected(&self) -> usize {
         self.tables.values().map(|c| c.rejected).sum()
     }
+}
+
+/// The notices for a table's unknown columns: the first few by name (capped and escaped), then
+/// how many more.
+fn unknown_columns(file: &str, names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> =
+        names.iter().take(NOTICES_PER_TABLE).map(|c| format!("{file}: unknown column {} is ignored", crate::text::escape_controls(&crate::text::capped(c)))).collect();
+    if names.len() > NOTICES_PER_TABLE {
+        out.push(format!("{file}: {} more unknown columns are ignored", names.len() - NOTICES_PER_TABLE));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,12 +99,15 @@ impl ValidationReport {
         serde_json::to_string_pretty(self).expect("report serialises")
     }
 
+    /// Writes the report (pretty JSON) to `path` atomically, serialising it into the file.
+    pub fn write_json(&self, path: &std::path::Path) -> std::io::Result<()> {
+        crate::dataset::store::write_atomic_with(path, |w| serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other))
+    }
+
     /// A readable summary per force and rule, with the first few issues of each rule.
     pub fn summary(&self, issues_per_rule: usize) -> String {
         let mut out = String::new();
-        for s in &self.skipped {
-            let _ = writeln!(out, "skipped {}: {}", s.path, s.reason);
-        }
+        out.push_str(&skipped_lines(&self.skipped));
         for (force, f) in &self.forces {
             let _ = writeln!(out, "{force}  {}", f.source);
             if let Some(reason) = &f.reason {
@@ -137,10 +150,26 @@ impl ValidationReport {
     }
 }
 
+/// Collection entries shown by name in a summary; more are counted.
+const SKIPPED_SHOWN: usize = 20;
+
+/// The lines of a summary listing skipped collection entries: the first [`SKIPPED_SHOWN`], then
+/// how many more.
+pub fn skipped_lines(skipped: &[Skipped]) -> String {
+    let mut out = String::new();
+    for s in skipped.iter().take(SKIPPED_SHOWN) {
+        let _ = writeln!(out, "skipped {}: {}", s.path, s.reason);
+    }
+    if skipped.len() > SKIPPED_SHOWN {
+        let _ = writeln!(out, "skipped {} more entries that are not force returns", skipped.len() - SKIPPED_SHOWN);
+    }
+    out
+}
+
 /// Reads and validates every return (in parallel) into one report.
 pub fn validate_returns(sources: &[ReturnSource], skipped: Vec<Skipped>, opts: &crate::ValidateOptions) -> ValidationReport {
     let reports: Vec<ForceReport> = crate::parallel::largest_first(sources, ReturnSource::bytes, |src| match crate::read_return(src) {
-        Ok(raw) => ForceReport::from_validated(&crate::validate(&raw, opts)),
+        Ok(raw) => ForceReport::from_validated(crate::validate(&raw, opts)),
         Err(e) => ForceReport::from_rejected(src, &e),
     });
     let mut report = ValidationReport::new(skipped);

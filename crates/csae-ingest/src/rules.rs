@@ -4,11 +4,11 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
-    C01, C02, C03, C04, C05, C06, C07,
+    C01, C02, C03, C04, C05, C06, C07, C08,
     P01, P02, P03, P04, P05, P06, P07,
     R01, R02, R03, R04,
     W01, W02,
-    F01,
+    F01, F02, F03,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -19,20 +19,22 @@ pub enum Severity {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 21] = [
-        Rule::C01, Rule::C02, Rule::C03, Rule::C04, Rule::C05, Rule::C06, Rule::C07,
+    pub const ALL: [Rule; 24] = [
+        Rule::C01, Rule::C02, Rule::C03, Rule::C04, Rule::C05, Rule::C06, Rule::C07, Rule::C08,
         Rule::P01, Rule::P02, Rule::P03, Rule::P04, Rule::P05, Rule::P06, Rule::P07,
         Rule::R01, Rule::R02, Rule::R03, Rule::R04, Rule::W01, Rule::W02, Rule::F01,
+        Rule::F02, Rule::F03,
     ];
 
     pub fn code(self) -> &'static str {
         match self {
             Rule::C01 => "C01", Rule::C02 => "C02", Rule::C03 => "C03", Rule::C04 => "C04",
-            Rule::C05 => "C05", Rule::C06 => "C06", Rule::C07 => "C07",
+            Rule::C05 => "C05", Rule::C06 => "C06", Rule::C07 => "C07", Rule::C08 => "C08",
             Rule::P01 => "P01", Rule::P02 => "P02", Rule::P03 => "P03", Rule::P04 => "P04",
             Rule::P05 => "P05", Rule::P06 => "P06", Rule::P07 => "P07",
             Rule::R01 => "R01", Rule::R02 => "R02", Rule::R03 => "R03", Rule::R04 => "R04",
-            Rule::W01 => "W01", Rule::W02 => "W02", Rule::F01 => "F01",
+            Rule::W01 => "W01", Rule::W02 => "W02", Rule::F01 => "F01", Rule::F02 => "F02",
+            Rule::F03 => "F03",
         }
     }
 
@@ -57,6 +59,7 @@ impl Rule {
             Rule::C05 => "a coded column holds a value outside its code list",
             Rule::C06 => "crime_ref occurs more than once in the return (every copy rejected)",
             Rule::C07 => "dates out of order",
+            Rule::C08 => "recorded_date is outside the return's declared period",
             Rule::P01 => "a required column is blank",
             Rule::P02 => "crime_ref is not an accepted crime of this return",
             Rule::P03 => "age_at_offence is not a whole number 0-120",
@@ -71,6 +74,8 @@ impl Rule {
             Rule::W01 => "crime has no accepted victim",
             Rule::W02 => "crime has no accepted suspect",
             Rule::F01 => "a table is missing, unreadable, not UTF-8, or lacks a required column",
+            Rule::F02 => "a row has a value in a column the header does not name (more cells than the header)",
+            Rule::F03 => "a cell holds a control character (other than a tab or a line break)",
         }
     }
 

@@ -75,6 +75,11 @@ pub fn find_returns(paths: &[PathBuf]) -> Result<(Vec<ReturnSource>, Vec<Skipped
                     path.display()
                 ))
             })?);
+        } else if !meta.is_dir() {
+            return Err(InputError(format!(
+                "{} is not an ordinary file or folder (a named pipe, device or socket); give a force folder, a force .xlsx or a collection folder",
+                path.display()
+            )));
         } else if is_csv_return(path) {
             found.push(as_csv_folder(path).ok_or_else(|| {
                 InputError(format!(
@@ -105,13 +110,15 @@ fn read_collection(dir: &Path, found: &mut Vec<ReturnSource>, skipped: &mut Vec<
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     let before = found.len();
+    let skipped_before = skipped.len();
     for p in entries {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let source = if p.is_dir() { as_csv_folder(&p) } else { as_workbook(&p) };
+        let is_dir = p.is_dir();
+        let source = if is_dir { as_csv_folder(&p) } else { as_workbook(&p) };
         match source {
             Some(s) => found.push(s),
             None => {
-                let reason = if p.is_dir() {
+                let reason = if is_dir {
                     "not a force id (a force folder is named after its force id, e.g. cumbria)"
                 } else if has_xlsx_extension(&p) {
                     "not a force id (a force workbook is named after its force id, e.g. cumbria.xlsx)"
@@ -123,12 +130,20 @@ fn read_collection(dir: &Path, found: &mut Vec<ReturnSource>, skipped: &mut Vec<
         }
     }
     if found.len() == before {
-        return Err(InputError(format!(
-            "{} holds no force return; give a force folder of CSVs (e.g. cumbria/ with crimes.csv), a force .xlsx, or a collection folder of them",
-            dir.display()
-        )));
+        return Err(InputError(no_return_in(dir, &skipped[skipped_before..])));
     }
     Ok(())
+}
+
+/// Why a folder given as a collection yields no return, naming what it holds.
+fn no_return_in(dir: &Path, entries: &[Skipped]) -> String {
+    let advice = "a force return is a folder named after its force id holding crimes.csv, victims.csv, suspects.csv and relationships.csv (e.g. cumbria/), or a workbook named after it (e.g. cumbria.xlsx)";
+    if entries.is_empty() {
+        return format!("{} is empty; {advice}", dir.display());
+    }
+    let names: Vec<&str> = entries.iter().take(5).map(|s| s.path.rsplit('/').next().unwrap_or(&s.path)).collect();
+    let more = if entries.len() > names.len() { format!(" and {} more", entries.len() - names.len()) } else { String::new() };
+    format!("{} holds no force return: it has {}{more}, none of them a return; {advice}", dir.display(), names.join(", "))
 }
 
 fn has_xlsx_extension(p: &Path) -> bool {

@@ -18,6 +18,9 @@ pub struct ValidateOptions {
     /// Show personal values (person refs, PNC ids, dates of birth) in messages. Only for the
     /// submitting force's own feedback; national outputs keep this off.
     pub show_personal: bool,
+    /// The period the return is declared for (`--period`): a crime recorded outside it breaks
+    /// `C08`. `None`: the return covers the years its recorded dates span.
+    pub period: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// One problem found in one row (and column), as the submitter will read it.
@@ -28,7 +31,8 @@ pub struct Issue {
     pub table: Table,
     pub row: u32,
     pub column: Option<&'static str>,
-    /// The offending value; `None` for a personal value when personal values are hidden.
+    /// The offending value, capped ([`crate::text::capped`]); `None` for a personal value when
+    /// personal values are hidden.
     pub value: Option<String>,
     pub message: String,
 }
@@ -171,12 +175,40 @@ impl<'a> Checker<'a> {
         Checker { raw, masks: vec![0; raw.len()], issues: Vec::new(), show_personal, lists, cells, i: usize::MAX }
     }
 
+    /// A checker for the rows of `raw`, with the table's stray values (`F02`) flagged.
+    fn for_rows(raw: &'a RawTable, show_personal: bool) -> Self {
+        let mut ck = Checker::new(raw, show_personal);
+        for s in &raw.strays {
+            let value = crate::text::quoted(&s.value);
+            let more = match s.more {
+                0 => String::new(),
+                1 => " and 1 more value".to_string(),
+                n => format!(" and {n} more values"),
+            };
+            let detail = format!(
+                "the row has a value in {}, which the header does not name ({value}{more}); it would be lost, so the row is rejected: give the column a header, or put quotes around a value that contains a comma",
+                s.place
+            );
+            ck.flag(s.record, Rule::F02, None, &detail);
+        }
+        ck
+    }
+
     /// Starts checking row `i`: its cells are found once, in one pass, for the checks of the
     /// row (finding a cell each time a check read it found most cells twice: for the
-    /// required-column check, then for the typed one).
+    /// required-column check, then for the typed one). A cell holding a control character
+    /// breaks `F03`.
     fn at(&mut self, i: usize) {
         self.raw.row(i).cells_into(&mut self.cells);
         self.i = i;
+        if self.raw.controls {
+            for col in 0..self.cells.len() {
+                if let Some(c) = crate::text::forbidden_control(self.cells[col]) {
+                    let detail = format!("the value holds the control character {}, which no value of a return may hold; remove it", crate::text::name_control(c));
+                    self.flag(i, Rule::F03, Some(col), &detail);
+                }
+            }
+        }
     }
 
     /// A cell of the row being checked.
@@ -193,10 +225,10 @@ impl<'a> Checker<'a> {
         self.masks[i] |= rule.bit();
         let column = col.map(|c| self.raw.table.columns()[c]);
         let personal = column.is_some_and(|c| c.personal) && !self.show_personal;
-        let value = col.map(|c| self.raw.cell(i, c).to_string());
-        let shown = match (&value, personal) {
+        let value = col.map(|c| self.raw.cell(i, c));
+        let shown = match (value, personal) {
             (_, true) => "(personal value hidden)".to_string(),
-            (Some(v), false) => format!("\"{v}\""),
+            (Some(v), false) => crate::text::quoted(v),
             (None, _) => String::new(),
         };
         let row = self.raw.rows[i];
@@ -210,7 +242,7 @@ impl<'a> Checker<'a> {
             table: self.raw.table,
             row,
             column: column.map(|c| c.name),
-            value: if personal { None } else { value },
+            value: if personal { None } else { value.map(|v| crate::text::capped(v).into_owned()) },
             message: format!("{place}: {} ({rule})", detail.replace("{v}", &shown)),
         });
     }
@@ -367,7 +399,7 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
 
     // ---- crimes ----
     let t = raw.table(Table::Crimes);
-    let mut ck = Checker::new(t, opts.show_personal);
+    let mut ck = Checker::for_rows(t, opts.show_personal);
     let c = |name| Table::Crimes.column_index(name).expect("crime column");
     let (c_force, c_ref, c_rec, c_from, c_to, c_code) =
         (c("force_id"), c("crime_ref"), c("recorded_date"), c("offence_date_from"), c("offence_date_to"), c("offence_code"));
@@ -415,6 +447,16 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
             && r > opts.today
         {
             ck.flag(i, Rule::C07, Some(c_rec), &format!("recorded_date {{v}} is later than today ({}); correct the date", opts.today));
+        }
+        if let (Some(r), Some((from, to))) = (recorded, opts.period)
+            && (r < from || r > to)
+        {
+            ck.flag(
+                i,
+                Rule::C08,
+                Some(c_rec),
+                &format!("recorded_date {{v}} is outside {from} to {to}, the period this return is declared for; send the crime in the return of the period it was recorded in, or correct the date"),
+            );
         }
         candidates.push(match (crime_ref, recorded, off) {
             (Some(crime_ref), Some(recorded_date), Some(offence)) => Some(Crime {
@@ -485,7 +527,7 @@ fn validate_people<'a>(
 ) -> PeopleResult<'a> {
     let force_id = raw.force.id.as_str();
     let t = raw.table(table);
-    let mut ck = Checker::new(t, opts.show_personal);
+    let mut ck = Checker::for_rows(t, opts.show_personal);
     let c = |name| table.column_index(name).expect("person column");
     let (c_force, c_crime, c_person, c_pnc, c_age, c_dob) =
         (c("force_id"), c("crime_ref"), c("person_ref"), c("pnc_id"), c("age_at_offence"), c("date_of_birth"));
@@ -607,7 +649,7 @@ fn validate_relationships<'a>(
 ) -> (Vec<Relationship<'a>>, Vec<u32>) {
     let force_id = raw.force.id.as_str();
     let t = raw.table(Table::Relationships);
-    let mut ck = Checker::new(t, opts.show_personal);
+    let mut ck = Checker::for_rows(t, opts.show_personal);
     let c = |name| Table::Relationships.column_index(name).expect("relationship column");
     let (c_force, c_crime, c_victim, c_suspect, c_rel) = (c("force_id"), c("crime_ref"), c("victim_ref"), c("suspect_ref"), c("relationship"));
     let mut candidates = Vec::with_capacity(t.len());

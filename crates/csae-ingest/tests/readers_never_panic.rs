@@ -20,7 +20,7 @@ fn check(files: [&[u8]; 4]) {
     match return_from_csv_bytes(f, "cumbria/", files) {
         Err(e) => assert!(e.message.starts_with("cumbria/"), "F01 names the file: {}", e.message),
         Ok(raw) => {
-            let v = validate(&raw, &ValidateOptions { today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), show_personal: false });
+            let v = validate(&raw, &ValidateOptions { today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), show_personal: false, period: None });
             for t in Table::ALL {
                 let c = v.counts(t);
                 assert_eq!(c.read, c.accepted + c.rejected);

@@ -59,7 +59,7 @@ fn today() -> NaiveDate {
 }
 
 fn run(r: &RawReturn) -> Validated<'_> {
-    let v = validate(r, &ValidateOptions { today: today(), show_personal: true });
+    let v = validate(r, &ValidateOptions { today: today(), show_personal: true, period: None });
     for t in Table::ALL {
         let c = v.counts(t);
         assert_eq!(c.read, c.accepted + c.rejected, "rows read = accepted + rejected for {t}");
@@ -323,12 +323,12 @@ fn ages_are_derived_from_date_of_birth_only_with_an_offence_date() {
 fn messages_name_file_row_column_and_value_and_hide_personal_values() {
     let ret = Ret::base().set(Table::Relationships, 0, "victim_ref", "V9");
     let raw = ret.raw();
-    let hidden = validate(&raw, &ValidateOptions { today: today(), show_personal: false });
+    let hidden = validate(&raw, &ValidateOptions { today: today(), show_personal: false, period: None });
     let i = &hidden.issues[0];
     assert_eq!((i.table, i.row, i.column), (Table::Relationships, 2, Some("victim_ref")));
     assert_eq!(i.value, None);
     assert!(i.message.starts_with("cumbria/relationships.csv row 2, column victim_ref:"), "{}", i.message);
     assert!(!i.message.contains("V9"), "{}", i.message);
-    let shown = validate(&raw, &ValidateOptions { today: today(), show_personal: true });
+    let shown = validate(&raw, &ValidateOptions { today: today(), show_personal: true, period: None });
     assert!(shown.issues[0].message.contains("\"V9\""));
 }

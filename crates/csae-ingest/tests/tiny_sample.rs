@@ -18,9 +18,9 @@ fn tiny_sample_gives_expected_validation_exactly() {
     assert_eq!(sources.len(), 1);
     let raw = read_return(&sources[0]).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    let v = validate(&raw, &ValidateOptions { today, show_personal: false });
+    let v = validate(&raw, &ValidateOptions { today, show_personal: false, period: None });
     let mut report = ValidationReport::new(skipped);
-    report.forces.insert("cumbria".into(), ForceReport::from_validated(&v));
+    report.forces.insert("cumbria".into(), ForceReport::from_validated(v));
     let got: Value = serde_json::from_str(&report.to_json()).unwrap();
     let got = &got["forces"]["cumbria"];
     let expected: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("expected-validation.json")).unwrap()).unwrap();

@@ -15,7 +15,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn opts() -> ValidateOptions {
-    ValidateOptions { today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), show_personal: false }
+    ValidateOptions { today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), show_personal: false, period: None }
 }
 
 /// Writes a CSV return as a workbook the way Excel users keep one: ISO dates become real date

@@ -98,11 +98,14 @@ async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Head
             return Err(e);
         }
     };
-    let s = app.upload(&p, &ip, &period, force, &file_name, received).await?;
-    let mut v = serde_json::json!({"id": s.id, "force_id": s.force_id, "period": s.period, "status": s.status});
-    v["validation"] = s.validation_json();
-    v["rows"] = serde_json::json!({"read": s.rows_read, "accepted": s.rows_accepted, "rejected": s.rows_rejected});
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let mut s = app.upload(&p, &ip, &period, force, &file_name, received).await?;
+    let head = serde_json::json!({"id": s.id, "force_id": s.force_id, "period": s.period, "status": s.status,
+        "rows": {"read": s.rows_read, "accepted": s.rows_accepted, "rejected": s.rows_rejected}});
+    let mut head = head.to_string();
+    head.pop();
+    head.push_str(",\"validation\":");
+    let body = crate::submissions::json_with_report(head, &app.layout, &s.id, std::mem::take(&mut s.validation)).await;
+    Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn list_submissions(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
@@ -113,17 +116,17 @@ async fn list_submissions(State(app): State<Shared>, ClientIp(ip): ClientIp, hea
 
 async fn view_submission(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "view_submission").await?;
-    Ok(Json(app.view_submission(&p, &ip, &id).await?.to_json()).into_response())
+    Ok(json_response(app.view_submission(&p, &ip, &id).await?.into_body(&app.layout).await))
 }
 
 async fn confirm(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "confirm").await?;
-    Ok(Json(app.confirm(&p, &ip, &id).await?.to_json()).into_response())
+    Ok(json_response(app.confirm(&p, &ip, &id).await?.into_body(&app.layout).await))
 }
 
 async fn discard(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "discard").await?;
-    Ok(Json(app.discard(&p, &ip, &id).await?.to_json()).into_response())
+    Ok(json_response(app.discard(&p, &ip, &id).await?.into_body(&app.layout).await))
 }
 
 async fn tracker(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
@@ -157,4 +160,9 @@ pub async fn file_response(path: &std::path::Path, content_type: &'static str, n
         bytes,
     )
         .into_response())
+}
+
+/// A JSON response from a body already made.
+fn json_response(body: Body) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

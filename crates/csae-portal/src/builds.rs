@@ -115,7 +115,7 @@ pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission]) -> 
         };
         let dataset = stage.join("dataset");
         let outcome = csae_ingest::ingest::ingest(&sources, skipped, &dataset, &key, &opts).map_err(|e| fail("ingest the returns", &e))?;
-        write_durable(&stage.join("validation.json"), outcome.report.to_json().as_bytes()).map_err(|e| fail("write the validation report", &e))?;
+        outcome.report.write_json(&stage.join("validation.json")).map_err(|e| fail("write the validation report", &e))?;
         let mut internal_headline = serde_json::Value::Null;
         for (mode, folder, headline_file) in
             [(csae_publish::Mode::Public, "public", "headline.json"), (csae_publish::Mode::Internal, "internal", "headline-internal.json")]
@@ -124,6 +124,8 @@ pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission]) -> 
                 analysis: csae_analysis::Options { period: Some(period.dates()), ..Default::default() },
                 mode,
                 min_cell: 5,
+                // A build shows its outcome in the portal, empty or not.
+                allow_empty: true,
             };
             let out = stage.join(folder);
             let published = csae_publish::publish(&dataset, &out, &opts).map_err(|e| fail(&format!("write the {folder} publication"), &e))?;

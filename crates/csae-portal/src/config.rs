@@ -38,6 +38,9 @@ pub struct Config {
     pub sign_in_window_seconds: u64,
     /// Uploads validated at the same time (each holds a return in memory); others wait their turn.
     pub validation_slots: usize,
+    /// Memory one validation may use; an upload whose size or rows would need more is refused
+    /// (413) before the work starts. See [`Config::read_limits`].
+    pub max_validation_memory_bytes: u64,
 }
 
 /// The `--config` file: every key optional.
@@ -55,6 +58,29 @@ struct FileConfig {
     sign_in_attempts: Option<u32>,
     sign_in_window_seconds: Option<u64>,
     validation_slots: Option<usize>,
+    max_validation_memory_mb: Option<u64>,
+}
+
+/// Peak memory of validating an upload per byte of its uncompressed files, and per data row,
+/// at the worst measured (every row rejected with several issues); see docs/portal.md.
+pub const MEMORY_PER_INPUT_BYTE: u64 = 8;
+pub const MEMORY_PER_ROW: u64 = 4096;
+
+/// The smallest memory budget for a validation.
+const MIN_VALIDATION_MEMORY: u64 = 64 * MB;
+
+/// The default memory budget of one validation: the machine's memory shared by the
+/// validation slots, with half of it left for everything else.
+fn default_validation_memory(slots: usize) -> u64 {
+    let total = machine_memory().unwrap_or(4096 * MB);
+    (total / 2 / slots.max(1) as u64).max(MIN_VALIDATION_MEMORY)
+}
+
+/// The machine's memory (`MemTotal` of `/proc/meminfo`), where the system tells it.
+fn machine_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 = info.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    Some(kb * 1024)
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -80,7 +106,7 @@ impl Config {
                 "database_url in the config must be a PostgreSQL URL (postgres://…); leave it out to use the embedded database in the data folder".into(),
             ));
         }
-        let cfg = Config {
+        let mut cfg = Config {
             listen,
             data_dir,
             database_url: file.database_url,
@@ -92,13 +118,35 @@ impl Config {
             sign_in_attempts: file.sign_in_attempts.unwrap_or(5),
             sign_in_window_seconds: file.sign_in_window_seconds.unwrap_or(900),
             validation_slots: file.validation_slots.unwrap_or(2).max(1),
+            max_validation_memory_bytes: 0,
+        };
+        cfg.max_validation_memory_bytes = match file.max_validation_memory_mb {
+            Some(mb) => mb * MB,
+            None => default_validation_memory(cfg.validation_slots),
         };
         if cfg.max_upload_bytes == 0 || cfg.session_idle_minutes <= 0 || cfg.session_max_hours <= 0 || cfg.sign_in_attempts == 0 {
             return Err(PortalError::Usage(
                 "max_upload_mb, session_idle_minutes, session_max_hours and sign_in_attempts in the config must be above 0".into(),
             ));
         }
+        if cfg.max_validation_memory_bytes < MIN_VALIDATION_MEMORY {
+            return Err(PortalError::Usage(format!(
+                "max_validation_memory_mb in the config must be at least {}; a validation needs that much for any return",
+                MIN_VALIDATION_MEMORY / MB
+            )));
+        }
         Ok(cfg)
+    }
+
+    /// What one upload may hold, from the memory budget of a validation: half of the budget
+    /// for its bytes and half for its rows, at the measured cost of each (docs/portal.md,
+    /// "Memory"), and never more bytes than `max_uncompressed_mb`.
+    pub fn read_limits(&self) -> csae_ingest::ReadLimits {
+        let half = self.max_validation_memory_bytes / 2;
+        csae_ingest::ReadLimits {
+            max_bytes: (half / MEMORY_PER_INPUT_BYTE).min(self.max_uncompressed_bytes),
+            max_rows: half / MEMORY_PER_ROW,
+        }
     }
 
     /// Settings for tests and tools: defaults with this data folder.

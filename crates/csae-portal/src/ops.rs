@@ -53,11 +53,11 @@ impl App {
         let r = async {
             let layout = self.layout.clone();
             let (period_id, username, file_name) = (period.id.clone(), p.username.clone(), file_name.to_string());
-            let max = self.cfg.max_uncompressed_bytes;
+            let (limits, memory_mb) = (self.cfg.read_limits(), self.cfg.max_validation_memory_bytes / (1024 * 1024));
             let (sub, received) = self
                 .validation
                 .run(move || {
-                    let req = upload::UploadRequest { force, period: &period_id, username: &username, file_name: &file_name, max_uncompressed: max, today: chrono::Utc::now().date_naive() };
+                    let req = upload::UploadRequest { force, period: &period_id, username: &username, file_name: &file_name, limits, memory_mb, today: chrono::Utc::now().date_naive() };
                     let r = upload::prepare(&layout, &req, &received).and_then(|(sub, stage)| {
                         upload::place(&layout, &stage, &sub.id)?;
                         Ok(sub)

@@ -7,10 +7,38 @@ use csae_ingest::dataset::store;
 
 use crate::{Context, Mode};
 
-pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &Context) -> std::io::Result<()> {
-    if out.exists() && !out.join("headline.json").exists() && std::fs::read_dir(out)?.next().is_some() {
-        return Err(std::io::Error::other(format!("{} exists and is not a csae publication; give a new or empty folder for --out", out.display())));
+/// What a publication folder holds; anything else in it is a user's and is never replaced.
+const OWNED: &[&str] = &["headline.json", "tables.xlsx", "report.html", "README.txt", "tables"];
+
+/// Why `out` cannot take a publication: it holds something that is not one (a user's file in
+/// an earlier publication would be lost when it is replaced).
+pub fn check_out(out: &Path) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot use {} for the publication ({}); choose a writable folder for --out", out.display(), csae_ingest::read::io_reason(&e));
+    if !out.exists() {
+        return Ok(());
     }
+    if !out.is_dir() {
+        return Err(format!("{} is a file, not a folder; give a folder for --out", out.display()));
+    }
+    if !out.join("headline.json").exists() {
+        if std::fs::read_dir(out).map_err(cannot)?.next().is_some() {
+            return Err(format!("{} exists and is not a csae publication; give a new or empty folder for --out", out.display()));
+        }
+        return Ok(());
+    }
+    let mut foreign = store::foreign_entries(out, OWNED).map_err(cannot)?;
+    if out.join("tables").is_dir() {
+        let tables = store::foreign_entries(&out.join("tables"), &[]).map_err(cannot)?;
+        foreign.extend(tables.into_iter().filter(|n| !n.ends_with(".csv")).map(|n| format!("tables/{n}")));
+    }
+    if !foreign.is_empty() {
+        return Err(store::foreign_refusal(out, "publication", &foreign));
+    }
+    Ok(())
+}
+
+pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &Context) -> std::io::Result<()> {
+    check_out(out).map_err(std::io::Error::other)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }

@@ -15,11 +15,13 @@ pub struct PublishOptions {
     pub mode: Mode,
     /// Smallest count published in public mode (`--min-cell`, default 5).
     pub min_cell: u32,
+    /// Publish even when no accepted crime was recorded in the period (`--allow-empty`).
+    pub allow_empty: bool,
 }
 
 impl Default for PublishOptions {
     fn default() -> Self {
-        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5 }
+        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5, allow_empty: false }
     }
 }
 
@@ -35,18 +37,20 @@ pub struct Published {
     pub tables: usize,
 }
 
-/// Why nothing was published: the input or options are unusable (exit 2), or the disclosure
-/// audit refused a table (exit 1). Either way the previous publication is untouched.
+/// Why nothing was published: the input or options are unusable (exit 2), the disclosure
+/// audit refused a table (exit 1), or the period has no data and no empty publication was
+/// asked for (exit 1). Either way the previous publication is untouched.
 #[derive(Debug)]
 pub enum PublishError {
     Unusable(String),
     AuditFailed(String),
+    Empty(String),
 }
 
 impl std::fmt::Display for PublishError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PublishError::Unusable(m) | PublishError::AuditFailed(m) => f.write_str(m),
+            PublishError::Unusable(m) | PublishError::AuditFailed(m) | PublishError::Empty(m) => f.write_str(m),
         }
     }
 }
@@ -58,10 +62,20 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
     if opts.mode == Mode::Public && opts.min_cell < 2 {
         return Err(PublishError::Unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", opts.min_cell)));
     }
+    crate::folder::check_out(out).map_err(PublishError::Unusable)?;
     let timing = csae_ingest::Timing::start();
     let analysis = Analysis::open(dataset, &opts.analysis).map_err(|e| PublishError::Unusable(e.to_string()))?;
     timing.lap("analysis: dataset, definitions, networks");
     let headline = analysis.headline().map_err(|e| PublishError::Unusable(e.to_string()))?;
+    if headline.forces_with_data == 0 && !opts.allow_empty {
+        return Err(PublishError::Empty(format!(
+            "no accepted crime of {} was recorded in the period {} to {}, so nothing was written (an earlier publication in {} is kept); choose a period with data, or give --allow-empty to publish an empty report",
+            dataset.display(),
+            headline.period.from,
+            headline.period.to,
+            out.display()
+        )));
+    }
     let mut tables = analysis.tables().map_err(|e| PublishError::Unusable(e.to_string()))?;
     let context = crate::Context::of(&analysis, opts);
     drop(analysis);

@@ -16,7 +16,7 @@ fn validate(dir: &Path) -> csae_ingest::report::ValidationReport {
     let (sources, skipped) = find_returns(&[dir.to_path_buf()]).unwrap();
     assert_eq!(sources.len(), 44);
     assert!(skipped.iter().all(|s| s.path.ends_with(".json")), "{skipped:?}");
-    validate_returns(&sources, skipped, &ValidateOptions { today: chrono::Local::now().date_naive(), show_personal: false })
+    validate_returns(&sources, skipped, &ValidateOptions { today: chrono::Local::now().date_naive(), show_personal: false, period: None })
 }
 
 type Key = (String, String, u32, String);

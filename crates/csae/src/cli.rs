@@ -30,8 +30,8 @@ pub enum Command {
     /// Run the whole pipeline on a synthetic collection: synth → ingest (with a generated key) → report.
     #[command(after_help = "Example:\n  csae demo --out csae-demo   (then open csae-demo/publication)")]
     Demo(DemoArgs),
-    /// Analyse a dataset and write the publication: headline.json and tables/<id>.csv.
-    #[command(after_help = "Examples:\n  csae report dataset --out publication --disclosure internal\n  csae report dataset --out pub2023 --disclosure internal --period 2023-01-01..2023-12-31 --ethnicity officer-fallback")]
+    /// Analyse a dataset and write the publication: report.html, tables.xlsx, tables/<id>.csv, headline.json and README.txt.
+    #[command(after_help = "Examples:\n  csae report dataset --out publication\n  csae report dataset --out internal --disclosure internal\n  csae report dataset --out pub2023 --period 2023-01-01..2023-12-31 --ethnicity officer-fallback\n\nExit 1 when the period has no data (nothing is written unless --allow-empty) or the disclosure audit refuses a table.")]
     Report(ReportArgs),
     /// Run a read-only SQL query over a dataset's tables and the analysis views (internal use).
     #[command(after_help = "Examples:\n  csae sql dataset \"SELECT category, count(*) FROM group_crimes GROUP BY category\"\n  csae sql dataset --list\n\nTables: crimes, victims, suspects, relationships, forces, offence_codes, code_lists, returns;\nviews: crime_scope, csae_crimes, group_crimes, suspect_records, victim_records, relationship_records, networks, network_crimes.")]
@@ -40,6 +40,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  csae synth --out synthetic\n  csae synth --out big --scale 10 --seed 7\n  csae synth --out dirty --dirty 0.01 --format mixed   (also writes injected.json)")]
     Synth(SynthArgs),
     /// Manage pseudonymisation keys.
+    #[command(after_help = "Example:\n  csae key new csae.key   (then: csae ingest returns/ --out dataset --key-file csae.key)")]
     Key {
         #[command(subcommand)]
         command: KeyCommand,
@@ -48,16 +49,19 @@ pub enum Command {
     #[command(after_help = "Examples:\n  csae serve                                   (http://127.0.0.1:8080/, data in ./csae-data)\n  csae serve --config portal.toml --listen 0.0.0.0:8443 --data-dir /srv/csae")]
     Serve(ServeArgs),
     /// Manage the portal's users.
+    #[command(after_help = "Example:\n  printf '%s\\n' \"$PASSWORD\" | csae user add --username cumbria.sub --role submitter --force cumbria")]
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
     /// Manage the portal's API tokens.
+    #[command(after_help = "Examples:\n  csae token new --username cumbria.sub\n  csae token revoke --username cumbria.sub")]
     Token {
         #[command(subcommand)]
         command: TokenCommand,
     },
     /// Check the portal's audit log.
+    #[command(after_help = "Example:\n  csae audit verify --data-dir /srv/csae   (exit 0: intact; 1: altered)")]
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
@@ -93,6 +97,7 @@ pub enum UserCommand {
 
 #[derive(Args)]
 pub struct UserAddArgs {
+    /// The new user's sign-in name, e.g. cumbria.sub: 2 to 64 characters of a-z, 0-9, ".", "_" or "-".
     #[arg(long, value_name = "U")]
     pub username: String,
     /// submitter, force_viewer, analyst, admin (or admin,analyst).
@@ -111,11 +116,13 @@ pub enum TokenCommand {
     #[command(after_help = "Example:\n  csae token new --username cumbria.sub")]
     New(TokenArgs),
     /// Revoke every API token of a user.
+    #[command(after_help = "Example:\n  csae token revoke --username cumbria.sub")]
     Revoke(TokenArgs),
 }
 
 #[derive(Args)]
 pub struct TokenArgs {
+    /// The user whose tokens these are.
     #[arg(long, value_name = "U")]
     pub username: String,
     #[command(flatten)]
@@ -125,6 +132,7 @@ pub struct TokenArgs {
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain of the audit log; exit 1 when an entry was edited, removed or reordered.
+    #[command(after_help = "Examples:\n  csae audit verify\n  csae audit verify --config portal.toml")]
     Verify(AuditVerifyArgs),
 }
 
@@ -148,6 +156,9 @@ pub struct ValidateArgs {
     /// Issues shown per rule in the summary (the JSON report has them all).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub examples: usize,
+    /// The period the returns are declared for, FROM..TO (ISO dates): crimes recorded outside it are rejected (C08).
+    #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 #[derive(Args)]
@@ -161,7 +172,7 @@ pub struct IngestArgs {
     /// The pseudonymisation key file (or set CSAE_PSEUDONYM_KEY_FILE). Make one with `csae key new FILE`.
     #[arg(long, value_name = "F")]
     pub key_file: Option<PathBuf>,
-    /// The period the returns cover, FROM..TO (ISO dates). Default: the calendar years of each return's recorded dates.
+    /// The period the returns are declared for, FROM..TO (ISO dates): crimes recorded outside it are rejected (C08). Default: the calendar years of each return's recorded dates.
     #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Also write the validation report (csae.validation/1 JSON) to this file.
@@ -216,6 +227,9 @@ pub struct ReportArgs {
     /// Smallest count published in public mode.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub min_cell: u32,
+    /// Write the publication even when no accepted crime was recorded in the period (otherwise: nothing written, exit 1).
+    #[arg(long)]
+    pub allow_empty: bool,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }

@@ -38,13 +38,13 @@ pub fn run(a: DemoArgs) -> CliResult {
     let totals = csae_ingest::ingest::totals(&outcome.report);
     let (read, rejected) = totals.values().fold((0, 0), |acc, t| (acc.0 + t.0, acc.1 + t.2));
     let pct = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.1}%", 100.0 * v));
-    println!("csae demo: a synthetic national collection, {} to {} (all data synthetic)", headline.period.from, headline.period.to);
-    println!("  returns: 44 forces, {read} rows read, {rejected} rejected and quarantined with their rule codes");
-    println!("  CSAE crimes: {}; group-based: {} ({})", headline.csae_crimes, headline.group_based_crimes, pct(headline.group_based_share));
-    println!("  of group-based: familial {}, CSE {}", pct(headline.familial_share), pct(headline.group_based_by_category.get("CSE").map(|&n| n as f64 / headline.group_based_crimes.max(1) as f64)));
-    println!("  suspects aged 10-17 (of known ages): {}; suspect ethnicity recorded: {}", pct(headline.suspects_aged_10_17_share_of_known), pct(headline.suspect_ethnicity_recorded_share));
-    println!("  networks: {} ({} multi-offender, {} spanning forces)", headline.networks.count, headline.networks.multi_offender, headline.networks.multi_force);
-    println!("  disclosure control: {} cells withheld, every withheld cell audited", published.withheld);
-    println!("report: {} (public mode, OFFICIAL; {:.1} s)", publication.join("report.html").display(), start.elapsed().as_secs_f64());
+    say!("csae demo: a synthetic national collection, {} to {} (all data synthetic)", headline.period.from, headline.period.to);
+    say!("  returns: 44 forces, {read} rows read, {rejected} rejected and quarantined with their rule codes");
+    say!("  CSAE crimes: {}; group-based: {} ({})", headline.csae_crimes, headline.group_based_crimes, pct(headline.group_based_share));
+    say!("  of group-based: familial {}, CSE {}", pct(headline.familial_share), pct(headline.group_based_by_category.get("CSE").map(|&n| n as f64 / headline.group_based_crimes.max(1) as f64)));
+    say!("  suspects aged 10-17 (of known ages): {}; suspect ethnicity recorded: {}", pct(headline.suspects_aged_10_17_share_of_known), pct(headline.suspect_ethnicity_recorded_share));
+    say!("  networks: {} ({} multi-offender, {} spanning forces)", headline.networks.count, headline.networks.multi_offender, headline.networks.multi_force);
+    say!("  disclosure control: {} cells withheld, every withheld cell audited", published.withheld);
+    say!("report: {} (public mode, OFFICIAL; {:.1} s)", publication.join("report.html").display(), start.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }

@@ -9,7 +9,7 @@ use crate::error::{CliError, CliResult};
 
 pub fn new(a: KeyNewArgs) -> CliResult {
     let key = Key::write_new(&a.file).map_err(CliError::unusable)?;
-    println!("wrote a new pseudonymisation key to {} (fingerprint {})", a.file.display(), key.fingerprint());
-    println!("keep it secret and safe: the same key is needed to link next year's returns to this year's");
+    say!("wrote a new pseudonymisation key to {} (fingerprint {})", a.file.display(), key.fingerprint());
+    say!("keep it secret and safe: the same key is needed to link next year's returns to this year's");
     Ok(ExitCode::SUCCESS)
 }

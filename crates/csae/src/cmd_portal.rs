@@ -30,25 +30,25 @@ pub fn user_add(a: UserAddArgs) -> CliResult {
     std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::unusable(format!("cannot read the password from standard input ({e})")))?;
     let password = line.trim_end_matches(['\n', '\r']);
     let done = csae_portal::commands::user_add(&args(&a.portal, None), &a.username, &a.role, a.force.as_deref(), password).map_err(err)?;
-    println!("{done}");
+    say!("{done}");
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn token_new(a: TokenArgs) -> CliResult {
     let token = csae_portal::commands::token_new(&args(&a.portal, None), &a.username).map_err(err)?;
-    println!("{token}");
+    say!("{token}");
     eprintln!("This token is shown once; keep it secret. Send it as: Authorization: Bearer <token>");
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn token_revoke(a: TokenArgs) -> CliResult {
     let n = csae_portal::commands::token_revoke(&args(&a.portal, None), &a.username).map_err(err)?;
-    println!("{n} token(s) of {} revoked", a.username);
+    say!("{n} token(s) of {} revoked", a.username);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn audit_verify(a: AuditVerifyArgs) -> CliResult {
     let n = csae_portal::commands::audit_verify(&args(&a.portal, None)).map_err(err)?;
-    println!("audit log intact: {n} entries, hash chain and head verified");
+    say!("audit log intact: {n} entries, hash chain and head verified");
     Ok(ExitCode::SUCCESS)
 }

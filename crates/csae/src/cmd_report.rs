@@ -16,7 +16,7 @@ pub fn options(a: &AnalysisArgs) -> Options {
 /// was processed, the user must act), anything else exit 2.
 pub fn publish_error(e: PublishError) -> CliError {
     match e {
-        PublishError::AuditFailed(m) => CliError { message: m, exit_code: 1 },
+        PublishError::AuditFailed(m) | PublishError::Empty(m) => CliError { message: m, exit_code: 1 },
         PublishError::Unusable(m) => CliError::unusable(m),
     }
 }
@@ -27,18 +27,18 @@ pub fn run(a: ReportArgs) -> CliResult {
         Disclosure::Public => Mode::Public,
     };
     let pb = crate::progress::spinner("analysing the dataset and writing the publication");
-    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell });
+    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell, allow_empty: a.allow_empty });
     pb.finish_and_clear();
     let p = result.map_err(publish_error)?;
     let h = &p.headline;
     if mode == Mode::Public {
-        println!("disclosure control: {} cells withheld (min cell {})", p.withheld, a.min_cell);
+        say!("disclosure control: {} cells withheld (min cell {})", p.withheld, a.min_cell);
     }
     let pct = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.1}%", 100.0 * v));
-    println!(
+    say!(
         "{} to {}: {} CSAE crimes, {} group-based ({}); familial {} of group-based; {} networks",
         h.period.from, h.period.to, h.csae_crimes, h.group_based_crimes, pct(h.group_based_share), pct(h.familial_share), h.networks.count
     );
-    println!("publication ({}): {} ({} tables)", mode.marking(), a.out.join("report.html").display(), p.tables);
+    say!("publication ({}): {} ({} tables)", mode.marking(), a.out.join("report.html").display(), p.tables);
     Ok(ExitCode::SUCCESS)
 }

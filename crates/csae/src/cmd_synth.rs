@@ -18,9 +18,9 @@ pub fn run(a: SynthArgs) -> CliResult {
     pb.finish_and_clear();
     let summary = summary.map_err(CliError::unusable)?;
     let t: Vec<String> = summary.totals.iter().map(|(t, n)| format!("{n} {}", t.name())).collect();
-    println!("wrote 44 synthetic returns to {}: {}", a.out.display(), t.join(", "));
+    say!("wrote 44 synthetic returns to {}: {}", a.out.display(), t.join(", "));
     if a.dirty > 0.0 {
-        println!("{} rows broken on purpose; every issue validation must report is listed in {}", summary.injected, a.out.join("injected.json").display());
+        say!("{} rows broken on purpose; every issue validation must report is listed in {}", summary.injected, a.out.join("injected.json").display());
     }
     Ok(ExitCode::SUCCESS)
 }

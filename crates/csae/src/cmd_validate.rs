@@ -9,16 +9,19 @@ use crate::cli::ValidateArgs;
 use crate::error::{CliError, CliResult};
 
 pub fn run(a: ValidateArgs) -> CliResult {
+    if let Some(path) = &a.json {
+        crate::error::check_writable(path, "--json")?;
+    }
     let (sources, skipped) = find_returns(&a.returns).map_err(CliError::unusable)?;
     let pb = crate::progress::spinner(format!("validating {} return(s)", sources.len()));
-    let opts = ValidateOptions { today: chrono::Local::now().date_naive(), show_personal: a.show_personal };
+    let opts = ValidateOptions { today: chrono::Local::now().date_naive(), show_personal: a.show_personal, period: a.period };
     let report = validate_returns(&sources, skipped, &opts);
     pb.finish_and_clear();
-    print!("{}", report.summary(a.examples));
+    print!("{}", csae_ingest::text::for_terminal(&report.summary(a.examples)));
     if let Some(path) = &a.json {
-        csae_ingest::dataset::store::write_atomic(path, report.to_json().as_bytes())
+        report.write_json(path)
             .map_err(|e| CliError::unusable(format!("cannot write the report to {} ({e}); choose a writable path", path.display())))?;
-        println!("full report: {}", path.display());
+        say!("full report: {}", path.display());
     }
     Ok(if report.has_rejections() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -13,3 +13,21 @@ impl CliError {
 }
 
 pub type CliResult = Result<std::process::ExitCode, CliError>;
+
+/// Checks, before the work starts, that a file can be written at `path` (given with `flag`):
+/// its folder exists and takes a new file. A report that cannot be written after an ingest
+/// would leave the user unsure what was done.
+pub fn check_writable(path: &std::path::Path, flag: &str) -> Result<(), CliError> {
+    let cannot = |why: String| CliError::unusable(format!("cannot write {} ({why}); choose a writable path for {flag}", path.display()));
+    if path.is_dir() {
+        return Err(cannot("it is a folder".into()));
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !parent.is_dir() {
+        return Err(cannot(format!("the folder {} does not exist", parent.display())));
+    }
+    let probe = parent.join(format!(".csae-write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new().write(true).create_new(true).open(&probe).map_err(|e| cannot(csae_ingest::read::io_reason(&e)))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}

@@ -6,9 +6,12 @@ use csae_model::Table;
 use crate::rules::Rule;
 use crate::validate::Validated;
 
+/// The dataset's folder of quarantines.
+pub const ROOT: &str = "quarantine";
+
 /// The quarantine folder of a return, relative to the dataset.
 pub fn folder(force_id: &str, period: &str) -> String {
-    format!("quarantine/{force_id}/{}", period.replace("..", "_"))
+    format!("{ROOT}/{force_id}/{}", period.replace("..", "_"))
 }
 
 /// The files of a return's quarantine folder: one CSV per table with rejected rows, and

@@ -8,6 +8,30 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+/// The entries of folder `dir` that are not among `owned` (names of files or folders the
+/// product writes there), sorted. A folder that is replaced whole must hold nothing else: a
+/// user's file left in it would be lost with the old version.
+pub fn foreign_entries(dir: &Path, owned: &[&str]) -> std::io::Result<Vec<String>> {
+    let mut out: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !owned.contains(&n.as_str()))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The sentence refusing to replace `dir` because it holds `foreign` entries.
+pub fn foreign_refusal(dir: &Path, what: &str, foreign: &[String]) -> String {
+    let names: Vec<String> = foreign.iter().take(3).map(|n| crate::text::quoted(n)).collect();
+    let more = if foreign.len() > 3 { format!(" and {} more", foreign.len() - 3) } else { String::new() };
+    format!(
+        "{} holds {}{more}, which is not part of a csae {what}; it would be lost when the {what} is replaced, so move it elsewhere and run again",
+        dir.display(),
+        names.join(", ")
+    )
+}
+
 /// Sibling path `<parent>/.<name>.<tag>`.
 fn sibling(target: &Path, tag: &str) -> PathBuf {
     let name = target.file_name().map_or_else(|| "dataset".into(), |n| n.to_string_lossy().into_owned());
@@ -302,10 +326,22 @@ pub fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 /// Writes a file atomically: a temporary sibling is written and synced, then renamed over the
 /// target, so readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`], the content written by `write` into a buffered writer (a large report is
+/// serialised into the file, never held whole).
+pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    write_durable(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+    let written = (|| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        write(&mut w)?;
+        std::io::Write::flush(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    written.inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
 }

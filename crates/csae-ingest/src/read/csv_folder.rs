@@ -1,35 +1,52 @@
 //! A return as a folder of four CSV files (UTF-8, optional BOM, RFC 4180 quoting).
 
 use std::cell::RefCell;
-use std::path::PathBuf;
 
-use csae_model::Table;
+use csae_model::{Force, Table};
 
-use super::{Cells, RawReturn, RawTable, ReturnRejected, read_file};
+use super::{Cells, MAX_RECORD_CELLS, RawReturn, RawTable, ReadLimits, ReturnRejected, RowBudget, SourceFile, read_file, sha256_hex};
 use crate::source::ReturnSource;
 
-pub(super) fn read(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
+/// The return in the force folder `src`: its four files, each an ordinary file, together no
+/// larger than `limits` allows.
+pub(super) fn from_path(src: &ReturnSource, limits: &ReadLimits) -> Result<RawReturn, ReturnRejected> {
     let dir_name = src.display_name();
-    let entries: Vec<PathBuf> = std::fs::read_dir(&src.path)
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(&src.path)
         .map_err(|e| {
             ReturnRejected::new(&dir_name, format!("{dir_name} cannot be read ({}); check the folder exists and is readable", super::io_reason(&e)))
         })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(Result::ok)
         .collect();
     let mut contents = Vec::with_capacity(4);
+    let mut bytes_left = limits.max_bytes;
     for table in Table::ALL {
         let wanted = format!("{}.csv", table.name());
         let shown = format!("{dir_name}{wanted}");
-        let path = entries
-            .iter()
-            .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.eq_ignore_ascii_case(&wanted)))
-            .ok_or_else(|| {
-                ReturnRejected::new(&shown, format!("{shown} is missing; a return needs crimes.csv, victims.csv, suspects.csv and relationships.csv"))
-            })?;
-        contents.push(read_file(path, &shown)?);
+        let entry = entries.iter().find(|e| e.file_name().to_str().is_some_and(|n| n.eq_ignore_ascii_case(&wanted))).ok_or_else(|| {
+            ReturnRejected::new(&shown, format!("{shown} is missing; a return needs crimes.csv, victims.csv, suspects.csv and relationships.csv"))
+        })?;
+        let bytes = read_file(&entry.path(), &shown, bytes_left).map_err(|e| {
+            if e.over_limit { super::too_many_bytes(&dir_name, limits.max_bytes.saturating_add(1), limits.max_bytes) } else { e }
+        })?;
+        bytes_left -= bytes.len() as u64;
+        contents.push(bytes);
     }
     let files: [Vec<u8>; 4] = contents.try_into().expect("four tables");
-    super::return_from_csv_files(src.force, &dir_name, files)
+    from_bytes(src.force, &dir_name, files, limits)
+}
+
+/// A return from its four files' bytes (in `Table::ALL` order); `name` is how it is shown,
+/// e.g. `cumbria/`. Each file's text becomes its table's cells without a copy.
+pub(super) fn from_bytes(force: &'static Force, name: &str, files: [Vec<u8>; 4], limits: &ReadLimits) -> Result<RawReturn, ReturnRejected> {
+    let mut tables = Vec::with_capacity(4);
+    let mut sources = Vec::with_capacity(4);
+    let mut rows = RowBudget::new(limits);
+    for (table, bytes) in Table::ALL.into_iter().zip(files) {
+        let file = format!("{}.csv", table.name());
+        sources.push(SourceFile { name: file.clone(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 });
+        tables.push(parse_within(table, format!("{name}{file}"), bytes, &mut rows)?);
+    }
+    Ok(RawReturn { force, source: format!("{name} (csv)"), tables, files: sources })
 }
 
 /// Line breaks in `bytes` as a spreadsheet counts them: LF, CRLF, and a CR alone (old Mac
@@ -60,7 +77,8 @@ impl RecordBuf {
     }
 
     /// Reads the record starting at `body[*pos..]`, moving `pos` past it; false at the end.
-    fn read(&mut self, core: &mut csv_core::Reader, body: &[u8], pos: &mut usize) -> bool {
+    /// `Err(TooWide)` when it has more than [`MAX_RECORD_CELLS`] cells.
+    fn read(&mut self, core: &mut csv_core::Reader, body: &[u8], pos: &mut usize) -> Result<bool, TooWide> {
         use csv_core::ReadRecordResult::*;
         (self.len, self.fields) = (0, 0);
         loop {
@@ -72,9 +90,10 @@ impl RecordBuf {
                 // The whole body was given: the next call, with no input left, ends the record.
                 InputEmpty => {}
                 OutputFull => self.bytes.resize(self.bytes.len() * 2, 0),
+                OutputEndsFull if self.ends.len() >= MAX_RECORD_CELLS => return Err(TooWide),
                 OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
-                Record => return true,
-                End => return false,
+                Record => return Ok(true),
+                End => return Ok(false),
             }
         }
     }
@@ -118,19 +137,39 @@ fn plain_line(rest: &[u8]) -> Option<(&[u8], usize)> {
     }
 }
 
+/// A record with more than [`MAX_RECORD_CELLS`] cells.
+struct TooWide;
+
+fn too_wide(shown: &str, row: u64) -> ReturnRejected {
+    ReturnRejected::new(
+        shown,
+        format!("{shown} row {row} has more than {MAX_RECORD_CELLS} cells, more than a worksheet can hold; check it is the right file and that it is comma-separated"),
+    )
+}
+
 /// Parses one CSV table (RFC 4180, as the `csv` crate reads it). Plain lines are split
 /// directly ([`plain_line`]) and their cells left in the file's text; any other record goes
 /// through `csv_core`, the `csv` crate's parser, used directly so that its bytes are copied
 /// once, into [`Cells`], and not first into a record of the `csv` crate. Row numbers are those a
 /// spreadsheet shows: the header is row 1 and a quoted cell spanning several lines still counts
 /// as one row.
+#[cfg(test)]
 pub(crate) fn parse(table: Table, shown: String, bytes: Vec<u8>) -> Result<RawTable, ReturnRejected> {
-    parse_with(table, shown, bytes, true)
+    parse_with(table, shown, bytes, true, &mut RowBudget::new(&ReadLimits::default()))
+}
+
+/// [`parse`], counting its data rows against `rows`.
+fn parse_within(table: Table, shown: String, bytes: Vec<u8>, rows: &mut RowBudget) -> Result<RawTable, ReturnRejected> {
+    parse_with(table, shown, bytes, true, rows)
 }
 
 /// [`parse`], with `plain_lines` false to read every record with `csv_core` (the tests check
 /// that both ways read the same cells and rows).
-fn parse_with(table: Table, shown: String, bytes: Vec<u8>, plain_lines: bool) -> Result<RawTable, ReturnRejected> {
+fn parse_with(table: Table, shown: String, bytes: Vec<u8>, plain_lines: bool, budget: &mut RowBudget) -> Result<RawTable, ReturnRejected> {
+    if let Some(why) = utf16(&bytes) {
+        return Err(ReturnRejected::new(&shown, format!("{shown} is {why}, not UTF-8; save it as \"CSV UTF-8 (Comma delimited)\" and submit it again")));
+    }
+    let controls = crate::text::may_hold_controls(&bytes);
     // The whole file is checked as UTF-8 at once: then no line needs checking again, and its
     // text can hold the cells. A file that is not text is read record by record to find the
     // row to name.
@@ -138,7 +177,7 @@ fn parse_with(table: Table, shown: String, bytes: Vec<u8>, plain_lines: bool) ->
         Ok(text) => text,
         Err(e) => {
             let bytes = e.as_bytes();
-            let err = match read_records(&shown, bytes, None, plain_lines) {
+            let err = match read_records(&shown, bytes, None, plain_lines, budget) {
                 Err(err) => err,
                 // Not expected (some record holds the bytes that are not text), but the
                 // file is still not text: its row is that of the first such byte.
@@ -147,8 +186,24 @@ fn parse_with(table: Table, shown: String, bytes: Vec<u8>, plain_lines: bool) ->
             return Err(err);
         }
     };
-    let (header, records, rows) = read_records(&shown, text.as_bytes(), Some(&text), plain_lines)?;
-    RawTable::from_rows(table, shown, header, records.with_base(text), rows)
+    let (header, records, rows) = read_records(&shown, text.as_bytes(), Some(&text), plain_lines, budget)?;
+    RawTable::from_rows(table, shown, header, records.with_base(text), rows, None, controls)
+}
+
+/// What a file saved as UTF-16 is, when it is: Excel's "Unicode Text" and some exports write
+/// it, with or without a byte-order mark. Without one, text that is mostly ASCII has a zero
+/// in every other byte.
+fn utf16(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16 text (as Excel's \"Unicode Text\" saves it)");
+    }
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let zeros = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let half = head.len() / 2;
+    (zeros(0) * 2 > half || zeros(1) * 2 > half).then_some("UTF-16 text without a byte-order mark")
 }
 
 /// The bytes as text when they are UTF-8. Returns are nearly always plain ASCII, which is
@@ -169,10 +224,10 @@ fn not_utf8(shown: &str, row: u64) -> ReturnRejected {
 /// bytes are known to be text (`text` is them as text), the cells of plain lines are given by
 /// their position in it (the caller hands the text to the cells); otherwise every line is
 /// checked, for the error naming the first row that is not text.
-fn read_records(shown: &str, bytes: &[u8], text: Option<&str>, plain_lines: bool) -> Result<(Vec<String>, Cells, Vec<u32>), ReturnRejected> {
+fn read_records(shown: &str, bytes: &[u8], text: Option<&str>, plain_lines: bool, budget: &mut RowBudget) -> Result<(Vec<String>, Cells, Vec<u32>), ReturnRejected> {
     PARSER.with_borrow_mut(|core| {
         core.reset();
-        read_records_with(core, shown, bytes, text, plain_lines)
+        read_records_with(core, shown, bytes, text, plain_lines, budget)
     })
 }
 
@@ -184,13 +239,20 @@ thread_local! {
     static PARSER: RefCell<csv_core::Reader> = RefCell::new(csv_core::Reader::new());
 }
 
-fn read_records_with(core: &mut csv_core::Reader, shown: &str, bytes: &[u8], text: Option<&str>, plain_lines: bool) -> Result<(Vec<String>, Cells, Vec<u32>), ReturnRejected> {
+fn read_records_with(
+    core: &mut csv_core::Reader,
+    shown: &str,
+    bytes: &[u8],
+    text: Option<&str>,
+    plain_lines: bool,
+    budget: &mut RowBudget,
+) -> Result<(Vec<String>, Cells, Vec<u32>), ReturnRejected> {
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let body = &bytes[bom..];
     let mut rec = RecordBuf::new();
     let mut pos = 0usize;
     // Header: the first record, which must be on line 1.
-    if !rec.read(core, body, &mut pos) {
+    if !rec.read(core, body, &mut pos).map_err(|_| too_wide(shown, 1))? {
         return Err(ReturnRejected::new(shown, format!("{shown} is empty; it needs a header row naming its columns in row 1")));
     }
     let header: Vec<String> = rec.cells().ok_or_else(|| not_utf8(shown, 1))?.map(str::to_string).collect();
@@ -225,7 +287,7 @@ fn read_records_with(core: &mut csv_core::Reader, shown: &str, bytes: &[u8], tex
             }
             None => {
                 pos = first;
-                if !rec.read(core, body, &mut pos) {
+                if !rec.read(core, body, &mut pos).map_err(|_| too_wide(shown, row))? {
                     break;
                 }
                 counted_to = first;
@@ -238,6 +300,10 @@ fn read_records_with(core: &mut csv_core::Reader, shown: &str, bytes: &[u8], tex
             }
         };
         if added.map_err(|full| full.rejected(shown))? {
+            if records.width(records.len() - 1) > MAX_RECORD_CELLS {
+                return Err(too_wide(shown, row));
+            }
+            budget.take(shown)?;
             rows.push(u32::try_from(row).unwrap_or(u32::MAX));
         }
     }
@@ -359,7 +425,7 @@ mod tests {
         )) {
             let mut body = b"force_id,crime_ref,victim_ref,suspect_ref,relationship\r\n".to_vec();
             body.extend(parts.concat());
-            let read = |plain| parse_with(Table::Relationships, "x/relationships.csv".into(), body.clone(), plain)
+            let read = |plain| parse_with(Table::Relationships, "x/relationships.csv".into(), body.clone(), plain, &mut RowBudget::new(&ReadLimits::default()))
                 .map(|t| ((0..t.len()).map(|i| (0..).map_while(|c| t.records.get(i, c)).map(str::to_string).collect::<Vec<_>>()).collect::<Vec<_>>(), t.rows))
                 .map_err(|e| e.message);
             proptest::prop_assert_eq!(read(true), read(false));

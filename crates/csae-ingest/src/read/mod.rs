@@ -3,7 +3,10 @@
 //! Readers only turn bytes into trimmed text cells and map header names to the standard columns;
 //! every judgement about values is validation's. A problem that makes a whole table unusable
 //! (missing, unreadable, not UTF-8, a required column absent) is an `F01` [`ReturnRejected`].
+//! Readers never hold more than the return needs: a workbook is read row by row, never as a
+//! grid sized by its furthest cell, and every reader stops at the [`ReadLimits`] it is given.
 
+pub mod archive;
 mod csv_folder;
 mod xlsx;
 
@@ -13,6 +16,49 @@ use csae_model::{Force, Table};
 use sha2::{Digest, Sha256};
 
 use crate::source::{ReturnFormat, ReturnSource};
+
+/// Columns a header may reach: the standard's dozen with a wide margin for a force's own extra
+/// columns. A header reaching further is `F01`; it is a spreadsheet with a stray cell far out,
+/// not a return.
+pub const MAX_COLUMNS: usize = 256;
+
+/// Cells one record may have: a worksheet's width. A CSV line with more is not a row of a
+/// return (`F01`), and reading it on would cost memory for nothing.
+pub const MAX_RECORD_CELLS: usize = 16_384;
+
+/// Rows a worksheet can have (Excel's limit); a row reference beyond it is `F01`.
+pub const MAX_SHEET_ROWS: u32 = 1_048_576;
+
+/// What a reader may take in: rows of a return (all four tables) and bytes of its files
+/// (uncompressed). Checked before the work where the size is known beforehand, and counted
+/// while reading where it is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    pub max_rows: u64,
+    pub max_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    /// The command line's: no row limit but a worksheet's own, and the 4 GiB a table's text can
+    /// hold ([`CellsFull`]).
+    fn default() -> ReadLimits {
+        ReadLimits { max_rows: u64::MAX, max_bytes: 4 << 30 }
+    }
+}
+
+/// A value in a row under no column of the header (beyond its last column, or under a blank
+/// header cell): rule `F02`, so that nothing a submitter sends is dropped without a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stray {
+    /// The record (data row index) it is in.
+    pub record: usize,
+    /// Where it is, as the submitter finds it: `column 14` (CSV) or `column XFD` (XLSX).
+    pub place: String,
+    /// Its text, capped for echoing ([`crate::text::capped`]).
+    pub value: String,
+    /// Further stray values in the same row.
+    pub more: usize,
+}
 
 /// One table of a return as read: text cells, with the standard columns located in the header.
 #[derive(Debug, Clone)]
@@ -32,6 +78,11 @@ pub struct RawTable {
     pub records: Cells,
     /// Row number of each record as the submitter sees it (header = row 1).
     pub rows: Vec<u32>,
+    /// Values under no column of the header, one per row that has any (`F02`).
+    pub strays: Vec<Stray>,
+    /// Some cell may hold a control character (`F03`); when false, none does and validation
+    /// need not look.
+    pub controls: bool,
 }
 
 impl RawTable {
@@ -57,16 +108,32 @@ impl RawTable {
     }
 
     /// Builds a table from a header and its data rows (first data row = row 2), locating the
-    /// standard columns. Fails with an `F01` reason when a required column is missing or a
-    /// header name is repeated.
+    /// standard columns. Fails with an `F01` reason when a required column is missing, a
+    /// header name is repeated or the header is wider than [`MAX_COLUMNS`]. `strays` are the
+    /// values the reader found outside the header; `None` to find them in `records`.
     pub(crate) fn from_rows(
         table: Table,
         file: String,
         header: Vec<String>,
         records: Cells,
         rows: Vec<u32>,
+        strays: Option<Vec<Stray>>,
+        controls: bool,
     ) -> Result<RawTable, ReturnRejected> {
-        let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+        let mut header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+        // Blank cells after the last name are not columns.
+        let width = header.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
+        header.truncate(width);
+        if width > MAX_COLUMNS {
+            return Err(ReturnRejected::new(
+                &file,
+                format!(
+                    "{file} has a header reaching column {}, far wider than the {} columns of the standard (at most {MAX_COLUMNS} are read); delete the columns and cells beyond the return's own and submit it again",
+                    column_label(width - 1),
+                    table.columns().len()
+                ),
+            ));
+        }
         let mut columns = vec![None; table.columns().len()];
         let mut extra_columns = Vec::new();
         for (pos, name) in header.iter().enumerate() {
@@ -88,16 +155,59 @@ impl RawTable {
             }
         }
         if let Some(missing) = table.columns().iter().zip(&columns).find(|(c, p)| c.required && p.is_none()) {
-            return Err(ReturnRejected::new(
-                &file,
-                format!(
-                    "{file} lacks the required column {}; add a header cell named {} in row 1 and submit the return again",
-                    missing.0.name, missing.0.name
+            let name = missing.0.name;
+            let message = match other_separator(table, &header) {
+                Some(sep) => format!(
+                    "{file} separates its columns with {sep}, not commas; save it as \"CSV UTF-8 (Comma delimited)\" (or set the list separator to a comma) and submit it again"
                 ),
-            ));
+                None => format!("{file} lacks the required column {name}; add a header cell named {name} in row 1 and submit the return again"),
+            };
+            return Err(ReturnRejected::new(&file, message));
         }
-        Ok(RawTable { table, file, columns, extra_columns, header, records, rows })
+        let strays = match strays {
+            Some(s) => s,
+            None => find_strays(&header, &records, |pos| format!("column {}", pos + 1)),
+        };
+        Ok(RawTable { table, file, columns, extra_columns, header, records, rows, strays, controls })
     }
+}
+
+/// `semicolons` or `tabs` when the header is one cell that those split into standard column
+/// names: a file saved with another separator.
+fn other_separator(table: Table, header: &[String]) -> Option<&'static str> {
+    let [only] = header else { return None };
+    [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")].into_iter().find_map(|(sep, name)| {
+        let known = only.split(sep).filter(|h| table.columns().iter().any(|c| c.name.eq_ignore_ascii_case(h.trim()))).count();
+        (known >= 2).then_some(name)
+    })
+}
+
+/// The values of `records` outside the header (beyond its width, or under a blank name).
+fn find_strays(header: &[String], records: &Cells, place: impl Fn(usize) -> String) -> Vec<Stray> {
+    let blank: Vec<usize> = header.iter().enumerate().filter(|(_, h)| h.is_empty()).map(|(p, _)| p).collect();
+    let mut out = Vec::new();
+    for i in 0..records.len() {
+        let beyond = (header.len()..records.width(i)).filter_map(|p| records.get(i, p).filter(|v| !v.is_empty()).map(|v| (p, v)));
+        let under_blank = blank.iter().filter_map(|&p| records.get(i, p).filter(|v| !v.is_empty()).map(|v| (p, v)));
+        let mut found = under_blank.chain(beyond);
+        if let Some((p, v)) = found.next() {
+            out.push(Stray { record: i, place: place(p), value: crate::text::capped(v).into_owned(), more: found.count() });
+        }
+    }
+    out
+}
+
+/// A worksheet's name for the column at 0-based `pos`: `A`, `Z`, `AA`, `XFD`.
+pub fn column_label(pos: usize) -> String {
+    let mut n = pos + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        out.push(b'A' + d as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
 }
 
 /// One data row of a [`RawTable`].
@@ -216,6 +326,12 @@ impl Cells {
     /// a row is not a data row. Returns whether it was added, or [`CellsFull`] (nothing added)
     /// when the table would pass its limits.
     pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> Result<bool, CellsFull> {
+        self.push_row(cells, false)
+    }
+
+    /// [`Cells::push`], keeping the record even when every cell is blank when `keep` (a row
+    /// whose only values lie outside the header is still a row, to be rejected with `F02`).
+    pub fn push_row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>, keep: bool) -> Result<bool, CellsFull> {
         let (text_len, ends_len) = (self.text.len(), self.ends.len());
         if self.mark(self.base_len + text_len).is_err() {
             return Err(self.undo(text_len, ends_len));
@@ -230,7 +346,7 @@ impl Cells {
             }
             self.text.push(',');
         }
-        self.finish(text_len, ends_len, blank)
+        self.finish(text_len, ends_len, blank && !keep)
     }
 
     /// Adds the CSV line `line`, found at byte `at` of the file's text, as a record: its cells
@@ -283,6 +399,11 @@ impl Cells {
         self.text.truncate(text_len);
         self.ends.truncate(ends_len);
         CellsFull
+    }
+
+    /// Number of cells of record `i`, blank ones included.
+    pub fn width(&self, i: usize) -> usize {
+        self.record_ends(i).len() - 1
     }
 
     /// Number of records.
@@ -355,11 +476,19 @@ impl RawReturn {
 pub struct ReturnRejected {
     pub file: String,
     pub message: String,
+    /// The return passed a [`ReadLimits`] limit (the portal answers 413), rather than being
+    /// unreadable.
+    pub over_limit: bool,
 }
 
 impl ReturnRejected {
     pub fn new(file: &str, message: String) -> Self {
-        ReturnRejected { file: file.to_string(), message }
+        ReturnRejected { file: file.to_string(), message, over_limit: false }
+    }
+
+    /// A return larger than the reader may take in.
+    pub fn over_limit(file: &str, message: String) -> Self {
+        ReturnRejected { file: file.to_string(), message, over_limit: true }
     }
 }
 
@@ -369,11 +498,17 @@ impl std::fmt::Display for ReturnRejected {
     }
 }
 
-/// Reads one return. Errors are `F01`: nothing of the return is usable.
+/// Reads one return with the command line's limits. Errors are `F01`: nothing of the return is
+/// usable.
 pub fn read_return(src: &ReturnSource) -> Result<RawReturn, ReturnRejected> {
+    read_return_within(src, &ReadLimits::default())
+}
+
+/// Reads one return, stopping at `limits`.
+pub fn read_return_within(src: &ReturnSource, limits: &ReadLimits) -> Result<RawReturn, ReturnRejected> {
     match src.format {
-        ReturnFormat::Csv => csv_folder::read(src),
-        ReturnFormat::Xlsx => xlsx::read(src),
+        ReturnFormat::Csv => csv_folder::from_path(src, limits),
+        ReturnFormat::Xlsx => xlsx::from_path(src, limits),
     }
 }
 
@@ -381,48 +516,138 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-pub(crate) fn read_file(path: &Path, shown: &str) -> Result<Vec<u8>, ReturnRejected> {
-    std::fs::read(path).map_err(|e| {
+/// Opens `path` for reading only if it is a regular file (a link to one is fine): a named pipe
+/// or device would block the reader or never end. Opened without blocking, then checked, so
+/// nothing can be swapped in between.
+pub(crate) fn open_regular(path: &Path, shown: &str) -> Result<(std::fs::File, u64), ReturnRejected> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
         ReturnRejected::new(shown, format!("{shown} cannot be read ({}); check the file exists and is readable, then run again", io_reason(&e)))
-    })
+    })?;
+    let meta = file.metadata().map_err(|e| ReturnRejected::new(shown, format!("{shown} cannot be read ({})", io_reason(&e))))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a folder" } else { "not an ordinary file (a named pipe, device or socket)" };
+        return Err(ReturnRejected::new(shown, format!("{shown} is {what}; give the return's data as ordinary files and run again")));
+    }
+    Ok((file, meta.len()))
 }
 
-/// A short, stable reason for an I/O error (no OS error numbers).
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
+/// The whole of a regular file, refused past `max_bytes`.
+pub(crate) fn read_file(path: &Path, shown: &str, max_bytes: u64) -> Result<Vec<u8>, ReturnRejected> {
+    use std::io::Read as _;
+    let (file, len) = open_regular(path, shown)?;
+    if len > max_bytes {
+        return Err(too_many_bytes(shown, len, max_bytes));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grows while it is read is still cut at the limit.
+    file.take(max_bytes + 1).read_to_end(&mut bytes).map_err(|e| {
+        ReturnRejected::new(shown, format!("{shown} cannot be read ({}); check the file is readable, then run again", io_reason(&e)))
+    })?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_many_bytes(shown, bytes.len() as u64, max_bytes));
+    }
+    Ok(bytes)
+}
+
+/// A return's files larger than [`ReadLimits::max_bytes`].
+pub(crate) fn too_many_bytes(shown: &str, bytes: u64, max: u64) -> ReturnRejected {
+    ReturnRejected::over_limit(
+        shown,
+        format!("{shown} holds {} of data, more than the {} a return may have here; check it is the right file", size_text(bytes), size_text(max)),
+    )
+}
+
+/// A size for people: `360 MB`, `4 GB`.
+pub fn size_text(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= 10 * 1024 * MB {
+        format!("{} GB", bytes / (1024 * MB))
+    } else if bytes >= MB {
+        format!("{} MB", bytes.div_ceil(MB))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// A short, plain reason for an I/O error: no OS error numbers.
+pub fn io_reason(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;
     match e.kind() {
         NotFound => "not found".into(),
         PermissionDenied => "permission denied".into(),
         IsADirectory => "it is a folder".into(),
-        _ => e.to_string(),
+        NotADirectory => "a part of the path is a file, not a folder".into(),
+        StorageFull => "the disk is full".into(),
+        ReadOnlyFilesystem => "the disk is read-only".into(),
+        InvalidFilename => "the name is not a valid file name".into(),
+        AlreadyExists => "it already exists".into(),
+        TooManyLinks => "the path loops through links".into(),
+        ResourceBusy => "it is in use".into(),
+        Interrupted | TimedOut | WouldBlock => "it did not answer in time".into(),
+        _ => {
+            let text = e.to_string();
+            // The operating system's number means nothing to a user.
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_lowercase(),
+                None => text,
+            }
+        }
     }
 }
 
-
-/// A return from the bytes of its four CSV files (in `Table::ALL` order), as uploaded.
-/// `name` is how the return is shown in messages, e.g. `cumbria/`.
+/// A return from the bytes of its four CSV files (in `Table::ALL` order), as uploaded, with
+/// the command line's limits. `name` is how the return is shown in messages, e.g. `cumbria/`.
 pub fn return_from_csv_bytes(force: &'static Force, name: &str, files: [&[u8]; 4]) -> Result<RawReturn, ReturnRejected> {
-    return_from_csv_files(force, name, files.map(<[u8]>::to_vec))
+    csv_folder::from_bytes(force, name, files.map(<[u8]>::to_vec), &ReadLimits::default())
 }
 
-/// [`return_from_csv_bytes`], taking the files' bytes: each file's text becomes its table's
-/// cells without a copy.
-pub fn return_from_csv_files(force: &'static Force, name: &str, files: [Vec<u8>; 4]) -> Result<RawReturn, ReturnRejected> {
-    let mut tables = Vec::with_capacity(4);
-    let mut sources = Vec::with_capacity(4);
-    for (table, bytes) in Table::ALL.into_iter().zip(files) {
-        let file = format!("{}.csv", table.name());
-        sources.push(SourceFile { name: file.clone(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 });
-        tables.push(csv_folder::parse(table, format!("{name}{file}"), bytes)?);
-    }
-    Ok(RawReturn { force, source: format!("{name} (csv)"), tables, files: sources })
+/// A return from its four CSV files' bytes, taken (each file's text becomes its table's cells
+/// without a copy), read within `limits`.
+pub fn return_from_csv_files(force: &'static Force, name: &str, files: [Vec<u8>; 4], limits: &ReadLimits) -> Result<RawReturn, ReturnRejected> {
+    csv_folder::from_bytes(force, name, files, limits)
 }
 
-/// A return from the bytes of an XLSX workbook, as uploaded. `name` is e.g. `cumbria.xlsx`.
+/// A return from the bytes of an XLSX workbook, as uploaded, with the command line's limits.
+/// `name` is e.g. `cumbria.xlsx`.
 pub fn return_from_xlsx_bytes(force: &'static Force, name: &str, bytes: Vec<u8>) -> Result<RawReturn, ReturnRejected> {
-    let files = vec![SourceFile { name: name.to_string(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 }];
-    let tables = xlsx::parse_workbook(name, bytes)?;
-    Ok(RawReturn { force, source: format!("{name} (xlsx)"), tables, files })
+    xlsx::from_bytes(force, name, bytes, &ReadLimits::default())
+}
+
+/// [`return_from_xlsx_bytes`] within `limits`.
+pub fn return_from_xlsx_within(force: &'static Force, name: &str, bytes: Vec<u8>, limits: &ReadLimits) -> Result<RawReturn, ReturnRejected> {
+    xlsx::from_bytes(force, name, bytes, limits)
+}
+
+/// A reader's count of data rows against [`ReadLimits::max_rows`], across a return's tables.
+pub(crate) struct RowBudget {
+    left: u64,
+    max: u64,
+}
+
+impl RowBudget {
+    pub(crate) fn new(limits: &ReadLimits) -> RowBudget {
+        RowBudget { left: limits.max_rows, max: limits.max_rows }
+    }
+
+    /// One more data row of `shown`, or the refusal once there are more than allowed.
+    #[inline]
+    pub(crate) fn take(&mut self, shown: &str) -> Result<(), ReturnRejected> {
+        if self.left == 0 {
+            return Err(ReturnRejected::over_limit(
+                shown,
+                format!("{shown} has more rows than the {} a return may have here; check it is the right file", self.max),
+            ));
+        }
+        self.left -= 1;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use csae_model::{Force, Table};
 use crate::error::ApiError;
 use crate::files::{Layout, publish_dir, write_durable};
 use crate::submissions::{self, Submission};
-use unpack::{Limits, Unpacked};
+use unpack::Unpacked;
 
 /// A refusal that is the submitter's to fix (400), with the validation report when there is one.
 fn refused(code: &'static str, message: String) -> ApiError {
@@ -59,64 +59,85 @@ pub struct UploadRequest<'a> {
     pub username: &'a str,
     /// The name the client gave the file (shown back, checked for another force's id).
     pub file_name: &'a str,
-    pub max_uncompressed: u64,
+    /// What one upload may hold, from the validation memory budget ([`crate::config::Config::read_limits`]).
+    pub limits: csae_ingest::ReadLimits,
+    /// The budget itself, in MB, named in refusals.
+    pub memory_mb: u64,
     pub today: chrono::NaiveDate,
 }
 
+impl UploadRequest<'_> {
+    /// A 413 for an upload over the limits, saying what they are.
+    fn too_large(&self, why: &str) -> ApiError {
+        ApiError::too_large(format!(
+            "{why}. This portal validates a return of up to {} of uncompressed files and {} rows (its memory budget for a validation, max_validation_memory_mb, is {} MB); ask the national team if a genuine return is refused",
+            csae_ingest::read::size_text(self.limits.max_bytes),
+            self.limits.max_rows,
+            self.memory_mb
+        ))
+    }
+}
+
 /// Unpacks, checks and validates the received upload and stores it as a submission (files
-/// first, then the row). Blocking: run it on a blocking thread.
+/// first, then the row). Blocking: run it on a blocking thread. The upload's bytes are held
+/// once: written to the staging folder, then handed to the reader.
 pub fn prepare(layout: &Layout, req: &UploadRequest, received: &receive::Received) -> Result<(Submission, std::path::PathBuf), ApiError> {
     let own = req.force.id.as_str();
     if let Some(f) = named_force(req.file_name).filter(|f| f.id != own) {
         return Err(refused("wrong_force", format!("the file {} is named for {}, but your account submits for {}; upload {}'s return", req.file_name, f.name, req.force.name, req.force.name)));
     }
-    let unpacked = unpack::unpack(&received.path, &Limits::new(req.max_uncompressed)).map_err(|r| {
-        if r.too_large { ApiError::too_large(r.message) } else { refused("unusable_file", r.message) }
+    let unpacked = unpack::unpack(&received.path, req.limits.max_bytes).map_err(|r| {
+        if r.too_large { req.too_large(r.message.trim_end_matches("; check it is the right file")) } else { refused("unusable_file", r.message) }
     })?;
-    let (raw, format) = match &unpacked {
-        Unpacked::Xlsx(bytes) => (csae_ingest::read::return_from_xlsx_bytes(req.force, &format!("{own}.xlsx"), bytes.clone()), "xlsx"),
-        Unpacked::Csv { files, folder } => {
-            if let Some(f) = folder.as_deref().and_then(named_force).filter(|f| f.id != own) {
-                return Err(refused("wrong_force", format!("the zip's folder is named for {}, but your account submits for {}; upload {}'s return", f.name, req.force.name, req.force.name)));
+    if let Unpacked::Csv { folder: Some(folder), .. } = &unpacked
+        && let Some(f) = named_force(folder).filter(|f| f.id != own)
+    {
+        return Err(refused("wrong_force", format!("the zip's folder is named for {}, but your account submits for {}; upload {}'s return", f.name, req.force.name, req.force.name)));
+    }
+    let stage = layout.temp_path("submission");
+    let made = stage_and_validate(&stage, req, received, unpacked);
+    if made.is_err() {
+        let _ = std::fs::remove_dir_all(&stage);
+    }
+    made.map(|sub| (sub, stage))
+}
+
+fn stage_and_validate(stage: &std::path::Path, req: &UploadRequest, received: &receive::Received, unpacked: Unpacked) -> Result<Submission, ApiError> {
+    let own = req.force.id.as_str();
+    std::fs::create_dir_all(stage).map_err(io("stage the upload"))?;
+    let (raw, format) = match unpacked {
+        Unpacked::Xlsx => {
+            let bytes = std::fs::read(&received.path).map_err(io("read the upload back"))?;
+            write_durable(&stage.join(format!("{own}.xlsx")), &bytes).map_err(io("store the upload"))?;
+            (csae_ingest::read::return_from_xlsx_within(req.force, &format!("{own}.xlsx"), bytes, &req.limits), "xlsx")
+        }
+        Unpacked::Csv { files, .. } => {
+            let dir = stage.join(own);
+            std::fs::create_dir_all(&dir).map_err(io("store the upload"))?;
+            for (t, bytes) in Table::ALL.into_iter().zip(&files) {
+                write_durable(&dir.join(format!("{}.csv", t.name())), bytes).map_err(io("store the upload"))?;
             }
-            let parts = [&files[0][..], &files[1][..], &files[2][..], &files[3][..]];
-            (csae_ingest::read::return_from_csv_bytes(req.force, &format!("{own}/"), parts), "csv-zip")
+            (csae_ingest::read::return_from_csv_files(req.force, &format!("{own}/"), files, &req.limits), "csv-zip")
         }
     };
-    let raw = raw.map_err(|e| refused("return_rejected", format!("{} (F01); correct the file and upload it again", e.message)))?;
+    let raw = raw.map_err(|e| {
+        if e.over_limit { req.too_large(e.message.trim_end_matches("; check it is the right file")) } else { refused("return_rejected", format!("{} (F01); correct the file and upload it again", e.message)) }
+    })?;
     if let Some(other) = other_force_in_data(&raw, own) {
         return Err(refused("wrong_force", format!("every crime in the file says force_id {other}, but your account submits for {own}; upload {}'s return", req.force.name)));
     }
     // Personal values stay hidden: the result is seen by analysts too, and the submitter has the file.
-    let v = csae_ingest::validate(&raw, &ValidateOptions { today: req.today, show_personal: false });
-    let report = ForceReport::from_validated(&v);
-    let mut full = ValidationReport::new(vec![]);
-    full.forces.insert(own.to_string(), report.clone());
-    drop(v);
-
-    let id = crate::util::new_id();
-    let stage = layout.temp_path("submission");
-    std::fs::create_dir_all(&stage).map_err(io("stage the upload"))?;
-    let written = (|| -> std::io::Result<()> {
-        match unpacked {
-            Unpacked::Xlsx(bytes) => write_durable(&stage.join(format!("{own}.xlsx")), &bytes)?,
-            Unpacked::Csv { files, .. } => {
-                let dir = stage.join(own);
-                std::fs::create_dir_all(&dir)?;
-                for (t, bytes) in Table::ALL.into_iter().zip(files) {
-                    write_durable(&dir.join(format!("{}.csv", t.name())), &bytes)?;
-                }
-            }
-        }
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&stage);
-        return Err(io("store the upload")(e));
-    }
+    let v = csae_ingest::validate(&raw, &ValidateOptions { today: req.today, show_personal: false, period: None });
+    let report = ForceReport::from_validated(v);
     let (read, accepted, rejected) = report.tables.values().fold((0, 0, 0), |a, c| (a.0 + c.read, a.1 + c.accepted, a.2 + c.rejected));
-    let sub = Submission {
-        id,
+    drop(raw);
+    let mut full = ValidationReport::new(vec![]);
+    full.forces.insert(own.to_string(), report);
+    // The report goes into its own file, written as it is serialised: never one string.
+    write_report(&stage.join(crate::submissions::REPORT_FILE), &full).map_err(io("store the validation report"))?;
+    drop(full);
+    Ok(Submission {
+        id: crate::util::new_id(),
         period: req.period.to_string(),
         force_id: own.to_string(),
         uploaded_by: req.username.to_string(),
@@ -132,9 +153,18 @@ pub fn prepare(layout: &Layout, req: &UploadRequest, received: &receive::Receive
         rows_read: read as i64,
         rows_accepted: accepted as i64,
         rows_rejected: rejected as i64,
-        validation: serde_json::to_string(&full).expect("the report serialises"),
-    };
-    Ok((sub, stage))
+        // The report is in its file (`submissions::report_file`).
+        validation: String::new(),
+    })
+}
+
+/// Writes the validation report to `path`, durably, serialising it straight into the file.
+fn write_report(path: &std::path::Path, report: &ValidationReport) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+    serde_json::to_writer(&mut w, report).map_err(std::io::Error::other)?;
+    w.flush()?;
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 /// Moves the staged files into `uploads/<id>`; the caller inserts the row after this.

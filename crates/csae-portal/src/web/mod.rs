@@ -406,8 +406,7 @@ async fn submission_page(State(app): State<Shared>, ClientIp(ip): ClientIp, head
         Ok(s) => s,
         Err(e) => return error_page(Some(&p), &e),
     };
-    let v = s.validation_json();
-    let fr = &v["forces"][&s.force_id];
+    let view = s.validation_view(&app.layout, ISSUES_SHOWN);
     let mut body = String::new();
     if s.rows_rejected > 0 {
         body.push_str(&error_summary(&[("rejected-rows", format!("{} rows were rejected; they are listed below with table, row, column and value", s.rows_rejected))]));
@@ -422,36 +421,35 @@ async fn submission_page(State(app): State<Shared>, ClientIp(ip): ClientIp, head
         ("Status", status_tag(&s.status) + &s.version.map_or(String::new(), |v| format!(" version {v}"))),
         ("Rows", format!("{} read, {} accepted, {} rejected", s.rows_read, s.rows_accepted, s.rows_rejected)),
     ]));
-    if let Some(tables) = fr["tables"].as_object() {
-        let rows: Vec<Vec<String>> = tables.iter().map(|(t, c)| vec![esc(t), c["read"].to_string(), c["accepted"].to_string(), c["rejected"].to_string(), c["warnings"].to_string()]).collect();
-        body.push_str(&table("Rows per table", &["Table", "Read", "Accepted", "Rejected", "With warnings"], &rows));
-    }
-    let mut rule_rows = Vec::new();
-    for (label, key) in [("Rejects rows", "rules"), ("Warning", "warnings")] {
-        if let Some(m) = fr[key].as_object() {
-            for (rule, n) in m {
+    if let Some(fr) = &view {
+        if !fr.tables.is_empty() {
+            let rows: Vec<Vec<String>> =
+                fr.tables.iter().map(|(t, c)| vec![esc(t), c.read.to_string(), c.accepted.to_string(), c.rejected.to_string(), c.warnings.to_string()]).collect();
+            body.push_str(&table("Rows per table", &["Table", "Read", "Accepted", "Rejected", "With warnings"], &rows));
+        }
+        let mut rule_rows = Vec::new();
+        for (label, counts) in [("Rejects rows", &fr.rules), ("Warning", &fr.warnings)] {
+            for (rule, n) in counts {
                 let desc = csae_ingest::Rule::from_code(rule).map_or("", |r| r.description());
                 rule_rows.push(vec![esc(rule), esc(label), n.to_string(), esc(desc)]);
             }
         }
-    }
-    if !rule_rows.is_empty() {
-        body.push_str(&table("Problems per rule", &["Rule", "Effect", "Rows", "What it checks"], &rule_rows));
-    }
-    if let Some(issues) = fr["issues"].as_array() {
-        let rows: Vec<Vec<String>> = issues
+        if !rule_rows.is_empty() {
+            body.push_str(&table("Problems per rule", &["Rule", "Effect", "Rows", "What it checks"], &rule_rows));
+        }
+        let rows: Vec<Vec<String>> = fr
+            .issues
             .iter()
-            .take(ISSUES_SHOWN)
             .map(|i| {
-                let val = i["value"].as_str().map_or("(hidden)".to_string(), esc);
-                vec![esc(i["table"].as_str().unwrap_or("")), i["row"].to_string(), esc(i["column"].as_str().unwrap_or("")), val, esc(i["rule"].as_str().unwrap_or("")), esc(i["message"].as_str().unwrap_or(""))]
+                let val = i.value.as_deref().map_or("(hidden)".to_string(), esc);
+                vec![esc(&i.table), i.row.to_string(), esc(i.column.as_deref().unwrap_or("")), val, esc(&i.rule), esc(&i.message)]
             })
             .collect();
         if !rows.is_empty() {
             body.push_str(r#"<div id="rejected-rows"></div>"#);
             body.push_str(&table("Rows to correct", &["Table", "Row", "Column", "Value", "Rule", "What to do"], &rows));
-            if issues.len() > ISSUES_SHOWN {
-                body.push_str(&format!("<p>… and {} more; the API's validation JSON lists them all.</p>", issues.len() - ISSUES_SHOWN));
+            if fr.issues_total > fr.issues.len() {
+                body.push_str(&format!("<p>… and {} more; the API's validation JSON lists them all.</p>", fr.issues_total - fr.issues.len()));
             }
         }
     }
