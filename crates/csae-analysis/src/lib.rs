@@ -103,7 +103,7 @@ pub struct Analysis {
     ctx: SessionContext,
     pub params: Parameters,
     pub networks: networks::Networks,
-    pub manifest: csae_ingest::dataset::Manifest,
+    pub manifest: csae_dataset::Manifest,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -116,9 +116,9 @@ impl Analysis {
         if !dataset.is_dir() {
             return Err(AnalysisError::Dataset(format!("{} is not a dataset folder; give the folder written by `csae ingest --out`", dataset.display())));
         }
-        let manifest = csae_ingest::dataset::read_manifest(dataset).map_err(|e| AnalysisError::Dataset(e.0))?;
+        let manifest = csae_dataset::read_manifest(dataset).map_err(|e| AnalysisError::Dataset(e.0))?;
         for t in csae_model::Table::ALL {
-            let f = csae_ingest::dataset::table_file(dataset, t);
+            let f = csae_dataset::table_file(dataset, t);
             if !f.is_file() {
                 return Err(AnalysisError::Dataset(format!("{} is incomplete: {} is missing; ingest the returns again", dataset.display(), f.display())));
             }
@@ -468,7 +468,7 @@ fn register_networks(ctx: &SessionContext, n: &networks::Networks) -> Result<(),
 }
 
 /// `returns`: the manifest's per-return, per-table validation counts, for Q02.
-fn register_returns(ctx: &SessionContext, m: &csae_ingest::dataset::Manifest) -> Result<(), AnalysisError> {
+fn register_returns(ctx: &SessionContext, m: &csae_dataset::Manifest) -> Result<(), AnalysisError> {
     let mut rows: Vec<(&str, &str, &str, i64, i64, i64, i64)> = Vec::new();
     for r in &m.returns {
         for (t, e) in &r.tables {

@@ -265,7 +265,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     // published table) are unaffected.
     config.options_mut().execution.skip_partial_aggregation_probe_rows_threshold = 8192;
     let batch_size = config.batch_size();
-    let read = |t: Table| read_table(&csae_ingest::dataset::table_file(dataset, t), t, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
+    let read = |t: Table| read_table(&csae_dataset::table_file(dataset, t), t, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
     // Read once into memory: every definition scans these tables, and the dataset of a
     // national collection is a few tens of megabytes. Each file is decoded on a thread of its
     // own (a file of one row group decodes on one core). The crimes are decoded here and their
@@ -334,8 +334,8 @@ fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str
     let bytes = bytes::Bytes::from_owner(map);
     let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(|e| damaged(&e))?;
     // The definitions rely on the columns and types of the dataset schema.
-    if plain.schema().fields() != csae_ingest::dataset::schema::schema(t).fields() {
-        return Err(damaged(&format!("it does not have the columns of {}", csae_ingest::dataset::DATASET_SCHEMA)));
+    if plain.schema().fields() != csae_dataset::schema::schema(t).fields() {
+        return Err(damaged(&format!("it does not have the columns of {}", csae_dataset::DATASET_SCHEMA)));
     }
     let metadata = if views.is_empty() && dicts.is_empty() {
         plain

@@ -9,8 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use csae_model::Table;
 use rayon::prelude::*;
 
-use crate::dataset::manifest::{ReturnEntry, TableEntry};
-use crate::dataset::{self, DatasetError, MANIFEST_FILE, Manifest, quarantine, store};
+use csae_dataset::{DatasetError, MANIFEST_FILE, Manifest, ReturnEntry, TableEntry, store};
 use crate::pseudonym::{Key, Pseudonymiser};
 use crate::report::{ForceReport, ValidationReport};
 use crate::rules::Severity;
@@ -95,10 +94,10 @@ fn parse_period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
 fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Result<Prepared, (ForceReport, ReturnRejected)> {
     let raw = read_return(src).map_err(|e| (ForceReport::from_rejected(src, &e), e))?;
     let v = validate(&raw, &ValidateOptions { today: opts.today, show_personal: false, period: opts.period });
-    crate::crash_point("after-validate");
+    csae_dataset::crash_point("after-validate");
     let period = period_text(opts.period.unwrap_or_else(|| default_period(&v, opts.today)));
     let force_id = raw.force.id.clone();
-    let batches = dataset::batches::return_batches(&v, &period, p);
+    let batches = crate::arrow_rows::return_batches(&v, &period, p);
     let tables = Table::ALL
         .into_iter()
         .map(|t| {
@@ -118,9 +117,9 @@ fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Resul
         tables,
         rules: v.rule_counts(Severity::Error).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
         warnings: v.rule_counts(Severity::Warning).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
-        quarantine: quarantine::folder(&force_id, &period),
+        quarantine: csae_dataset::quarantine_folder(&force_id, &period),
     };
-    let quarantine = quarantine::files(&v);
+    let quarantine = crate::quarantine::files(&v);
     let report = ForceReport::from_validated(v);
     Ok(Prepared { force_id, period, batches, quarantine, entry, report })
 }
@@ -142,9 +141,9 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     store::recover(dataset).map_err(|e| io_err(dataset, "tidy an interrupted earlier run", e))?;
     let existing = existing_manifest(dataset, key)?;
 
-    let timing = crate::Timing::start();
+    let timing = csae_dataset::Timing::start();
     let p = Pseudonymiser::new(key);
-    let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = crate::parallel::largest_first(sources, ReturnSource::bytes, |s| prepare(s, opts, &p));
+    let results: Vec<Result<Prepared, (ForceReport, ReturnRejected)>> = crate::largest_first(sources, ReturnSource::bytes, |s| prepare(s, opts, &p));
     let mut report = ValidationReport::new(skipped);
     let mut prepared = Vec::new();
     for (src, r) in sources.iter().zip(results) {
@@ -188,31 +187,30 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     let manifest = Manifest::new(key.fingerprint(), opts.now.clone(), entries);
     quarantine_files.push((stage.join(MANIFEST_FILE), serde_json::to_string_pretty(&manifest).expect("manifest serialises").into_bytes()));
 
-    // Every file of the new version is written first, then all are made durable together
-    // just before the commit: encoding never waits on the disk. The quarantine and the
-    // manifest are written on a thread of their own while the tables are encoded: creating
-    // folders and files waits on the file system's journal more than it uses the processor.
-    let (tables, others) = std::thread::scope(|s| {
-        let others = s.spawn(|| write_quarantine(dataset, &stage, &kept_quarantine, &quarantine_dirs, &quarantine_files));
-        let tables: Vec<Result<std::fs::File, IngestError>> = Table::ALL
-            .par_iter()
-            .map(|&t| {
-                let mut batches = if old_rows_kept { dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
-                batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
-                let file = dataset::write_table(&dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
-                crate::crash_point("after-table");
-                Ok(file)
-            })
-            .collect();
-        (tables, others.join().unwrap_or_else(|_| Err(IngestError::Dataset("writing the quarantine failed unexpectedly; run the ingest again".into()))))
-    });
+    // Every file of the new version is written first, then each is made durable before the
+    // commit. The quarantine and the manifest are written while the tables are encoded.
+    let (tables, others) = rayon::join(
+        || {
+            Table::ALL
+                .par_iter()
+                .map(|&t| {
+                    let mut batches = if old_rows_kept { csae_dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
+                    batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
+                    let file = csae_dataset::write_table(&csae_dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
+                    csae_dataset::crash_point("after-table");
+                    Ok(file)
+                })
+                .collect::<Vec<Result<std::fs::File, IngestError>>>()
+        },
+        || write_quarantine(dataset, &stage, &kept_quarantine, &quarantine_dirs, &quarantine_files),
+    );
     let mut written_files = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
     written_files.extend(others?);
     timing.lap("Parquet tables, quarantine and manifest written");
     written_files.extend(store::folders_of(&stage).map_err(|e| io_err(dataset, "make the new files durable", e))?);
-    store::sync_together(&written_files).map_err(|e| io_err(dataset, "make the new files durable", e))?;
+    store::sync_all(&written_files).map_err(|e| io_err(dataset, "make the new files durable", e))?;
     timing.lap("files made durable");
-    crate::crash_point("before-commit");
+    csae_dataset::crash_point("before-commit");
     store::commit(&stage, dataset).map_err(|e| io_err(dataset, "replace the dataset", e))?;
     timing.lap("dataset committed");
     Ok(IngestOutcome { report, written, replaced: drop, manifest: Some(manifest) })
@@ -252,14 +250,13 @@ fn existing_manifest(dataset: &Path, key: &Key) -> Result<Option<Manifest>, Inge
             dataset.display()
         )));
     }
-    let mut owned: Vec<String> = Table::ALL.iter().map(|&t| dataset::table_file(Path::new(""), t).display().to_string()).collect();
-    owned.extend([MANIFEST_FILE.to_string(), quarantine::ROOT.to_string()]);
+    let owned = csae_dataset::owned_names();
     let owned: Vec<&str> = owned.iter().map(String::as_str).collect();
     let foreign = store::foreign_entries(dataset, &owned).map_err(|e| io_err(dataset, "list the dataset folder", e))?;
     if !foreign.is_empty() {
         return Err(IngestError::Dataset(store::foreign_refusal(dataset, "dataset", &foreign)));
     }
-    let m = dataset::read_manifest(dataset)?;
+    let m = csae_dataset::read_manifest(dataset)?;
     if m.key_fingerprint != key.fingerprint() {
         return Err(IngestError::Dataset(format!(
             "{} was built with another pseudonymisation key (fingerprint {}, this key is {}); use the dataset's own key file, or ingest into a new folder",

@@ -64,7 +64,7 @@ impl Key {
             KeyError(format!(
                 "the key file {} cannot be read ({}); make one with `csae key new {}`",
                 path.display(),
-                crate::read::io_reason(&e),
+                csae_dataset::io_reason(&e),
                 path.display()
             ))
         })?;
@@ -90,7 +90,7 @@ impl Key {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 KeyError(format!("{} already exists; a key is never overwritten, so choose another file name", path.display()))
             } else {
-                KeyError(format!("cannot create the key file {} ({}); choose a writable place", path.display(), crate::read::io_reason(&e)))
+                KeyError(format!("cannot create the key file {} ({}); choose a writable place", path.display(), csae_dataset::io_reason(&e)))
             }
         })?;
         f.write_all(format!("{text}\n").as_bytes())

@@ -70,7 +70,7 @@ impl ForceReport {
 /// how many more.
 fn unknown_columns(file: &str, names: &[String]) -> Vec<String> {
     let mut out: Vec<String> =
-        names.iter().take(NOTICES_PER_TABLE).map(|c| format!("{file}: unknown column {} is ignored", crate::text::escape_controls(&crate::text::capped(c)))).collect();
+        names.iter().take(NOTICES_PER_TABLE).map(|c| format!("{file}: unknown column {} is ignored", csae_model::text::escape_controls(&csae_model::text::capped(c)))).collect();
     if names.len() > NOTICES_PER_TABLE {
         out.push(format!("{file}: {} more unknown columns are ignored", names.len() - NOTICES_PER_TABLE));
     }
@@ -101,7 +101,7 @@ impl ValidationReport {
 
     /// Writes the report (pretty JSON) to `path` atomically, serialising it into the file.
     pub fn write_json(&self, path: &std::path::Path) -> std::io::Result<()> {
-        crate::dataset::store::write_atomic_with(path, |w| serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other))
+        csae_dataset::store::write_atomic_with(path, |w| serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other))
     }
 
     /// A readable summary per force and rule, with the first few issues of each rule.
@@ -168,7 +168,7 @@ pub fn skipped_lines(skipped: &[Skipped]) -> String {
 
 /// Reads and validates every return (in parallel) into one report.
 pub fn validate_returns(sources: &[ReturnSource], skipped: Vec<Skipped>, opts: &crate::ValidateOptions) -> ValidationReport {
-    let reports: Vec<ForceReport> = crate::parallel::largest_first(sources, ReturnSource::bytes, |src| match crate::read_return(src) {
+    let reports: Vec<ForceReport> = crate::largest_first(sources, ReturnSource::bytes, |src| match crate::read_return(src) {
         Ok(raw) => ForceReport::from_validated(crate::validate(&raw, opts)),
         Err(e) => ForceReport::from_rejected(src, &e),
     });

@@ -31,7 +31,7 @@ pub struct Issue {
     pub table: Table,
     pub row: u32,
     pub column: Option<&'static str>,
-    /// The offending value, capped ([`crate::text::capped`]); `None` for a personal value when
+    /// The offending value, capped ([`csae_model::text::capped`]); `None` for a personal value when
     /// personal values are hidden.
     pub value: Option<String>,
     pub message: String,
@@ -179,7 +179,7 @@ impl<'a> Checker<'a> {
     fn for_rows(raw: &'a RawTable, show_personal: bool) -> Self {
         let mut ck = Checker::new(raw, show_personal);
         for s in &raw.strays {
-            let value = crate::text::quoted(&s.value);
+            let value = csae_model::text::quoted(&s.value);
             let more = match s.more {
                 0 => String::new(),
                 1 => " and 1 more value".to_string(),
@@ -203,8 +203,8 @@ impl<'a> Checker<'a> {
         self.i = i;
         if self.raw.controls {
             for col in 0..self.cells.len() {
-                if let Some(c) = crate::text::forbidden_control(self.cells[col]) {
-                    let detail = format!("the value holds the control character {}, which no value of a return may hold; remove it", crate::text::name_control(c));
+                if let Some(c) = csae_model::text::forbidden_control(self.cells[col]) {
+                    let detail = format!("the value holds the control character {}, which no value of a return may hold; remove it", csae_model::text::name_control(c));
                     self.flag(i, Rule::F03, Some(col), &detail);
                 }
             }
@@ -228,7 +228,7 @@ impl<'a> Checker<'a> {
         let value = col.map(|c| self.raw.cell(i, c));
         let shown = match (value, personal) {
             (_, true) => "(personal value hidden)".to_string(),
-            (Some(v), false) => crate::text::quoted(v),
+            (Some(v), false) => csae_model::text::quoted(v),
             (None, _) => String::new(),
         };
         let row = self.raw.rows[i];
@@ -242,7 +242,7 @@ impl<'a> Checker<'a> {
             table: self.raw.table,
             row,
             column: column.map(|c| c.name),
-            value: if personal { None } else { value.map(|v| crate::text::capped(v).into_owned()) },
+            value: if personal { None } else { value.map(|v| csae_model::text::capped(v).into_owned()) },
             message: format!("{place}: {} ({rule})", detail.replace("{v}", &shown)),
         });
     }

@@ -1,5 +1,6 @@
 //! The csae data standard (`csae.return/1`) as code: the 44 forces, the offence catalogue, the
-//! code lists, the columns of the four tables, strict dates and the age bands.
+//! code lists, the columns of the four tables, strict dates and the age bands, and how a
+//! submitter's text is made safe to echo (`text`).
 //!
 //! The reference data lives in `reference/*.csv` (copied from the national reference set) and is
 //! compiled into the binary with `include_str!`, so every tool agrees on one catalogue and no
@@ -13,6 +14,7 @@ pub mod forces;
 pub mod nationality;
 pub mod offences;
 pub mod reference;
+pub mod text;
 
 pub use codes::{CodeList, code_list};
 pub use columns::{Column, ColumnKind, Table};

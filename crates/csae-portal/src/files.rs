@@ -74,7 +74,7 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Writes a file and syncs it to disk (used inside staging folders, before their rename).
 pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    csae_ingest::dataset::store::write_durable(path, bytes)
+    csae_dataset::store::write_durable(path, bytes)
 }
 
 /// Moves a finished staging folder into place and syncs the parent.

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use csae_analysis::Table;
-use csae_ingest::dataset::store;
+use csae_dataset::store;
 
 use crate::{Context, Mode};
 
@@ -13,7 +13,7 @@ const OWNED: &[&str] = &["headline.json", "tables.xlsx", "report.html", "README.
 /// Why `out` cannot take a publication: it holds something that is not one (a user's file in
 /// an earlier publication would be lost when it is replaced).
 pub fn check_out(out: &Path) -> Result<(), String> {
-    let cannot = |e: std::io::Error| format!("cannot use {} for the publication ({}); choose a writable folder for --out", out.display(), csae_ingest::read::io_reason(&e));
+    let cannot = |e: std::io::Error| format!("cannot use {} for the publication ({}); choose a writable folder for --out", out.display(), csae_dataset::io_reason(&e));
     if !out.exists() {
         return Ok(());
     }

@@ -63,7 +63,7 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
         return Err(PublishError::Unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", opts.min_cell)));
     }
     crate::folder::check_out(out).map_err(PublishError::Unusable)?;
-    let timing = csae_ingest::Timing::start();
+    let timing = csae_dataset::Timing::start();
     let analysis = Analysis::open(dataset, &opts.analysis).map_err(|e| PublishError::Unusable(e.to_string()))?;
     timing.lap("analysis: dataset, definitions, networks");
     let headline = analysis.headline().map_err(|e| PublishError::Unusable(e.to_string()))?;

@@ -23,7 +23,7 @@ pub fn run(a: IngestArgs) -> CliResult {
     pb.finish_and_clear();
     let outcome = outcome?;
     let report = &outcome.report;
-    print!("{}", csae_ingest::text::for_terminal(&csae_ingest::report::skipped_lines(&report.skipped)));
+    print!("{}", csae_model::text::for_terminal(&csae_ingest::report::skipped_lines(&report.skipped)));
     for (force, f) in &report.forces {
         if let Some(reason) = &f.reason {
             say!("{force}: REJECTED WHOLE, nothing ingested: {reason}");

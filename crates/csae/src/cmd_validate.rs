@@ -17,7 +17,7 @@ pub fn run(a: ValidateArgs) -> CliResult {
     let opts = ValidateOptions { today: chrono::Local::now().date_naive(), show_personal: a.show_personal, period: a.period };
     let report = validate_returns(&sources, skipped, &opts);
     pb.finish_and_clear();
-    print!("{}", csae_ingest::text::for_terminal(&report.summary(a.examples)));
+    print!("{}", csae_model::text::for_terminal(&report.summary(a.examples)));
     if let Some(path) = &a.json {
         report.write_json(path)
             .map_err(|e| CliError::unusable(format!("cannot write the report to {} ({e}); choose a writable path", path.display())))?;

@@ -27,7 +27,7 @@ pub fn check_writable(path: &std::path::Path, flag: &str) -> Result<(), CliError
         return Err(cannot(format!("the folder {} does not exist", parent.display())));
     }
     let probe = parent.join(format!(".csae-write-check-{}", std::process::id()));
-    std::fs::OpenOptions::new().write(true).create_new(true).open(&probe).map_err(|e| cannot(csae_ingest::read::io_reason(&e)))?;
+    std::fs::OpenOptions::new().write(true).create_new(true).open(&probe).map_err(|e| cannot(csae_dataset::io_reason(&e)))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! `csae`: the national CSAE data collection and analysis, on the command line.
 
 /// Prints a line to standard output with its control characters escaped
-/// (`csae_ingest::text::for_terminal`): paths and values a submitter chose never reach the
+/// (`csae_model::text::for_terminal`): paths and values a submitter chose never reach the
 /// terminal as escape sequences.
 macro_rules! say {
     ($($t:tt)*) => {
-        println!("{}", csae_ingest::text::for_terminal(&format!($($t)*)))
+        println!("{}", csae_model::text::for_terminal(&format!($($t)*)))
     };
 }
 
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         Ok(code) if code == ExitCode::SUCCESS => 0,
         Ok(code) => return code,
         Err(e) => {
-            eprintln!("error: {}", csae_ingest::text::for_terminal(&e.message.replace('\n', " ")));
+            eprintln!("error: {}", csae_model::text::for_terminal(&e.message.replace('\n', " ")));
             e.exit_code
         }
     };

@@ -145,7 +145,7 @@ fn ingest_writes_a_pseudonymised_dataset_and_refuses_to_mix_keys() {
     assert_eq!(m["totals"]["suspects"]["accepted"], 15);
     assert_eq!(m["returns"][0]["tables"]["crimes"]["sha256"].as_str().unwrap().len(), 64);
     for t in csae_model::Table::ALL {
-        let rows = csae_ingest::dataset::count_rows(&ds, t).unwrap();
+        let rows = csae_dataset::count_rows(&ds, t).unwrap();
         assert_eq!(rows as u64, m["totals"][t.name()]["accepted"].as_u64().unwrap(), "{t}");
     }
     // No clear reference or date of birth in the Parquet files or the manifest.
@@ -164,7 +164,7 @@ fn ingest_writes_a_pseudonymised_dataset_and_refuses_to_mix_keys() {
     let o = csae().args(["ingest", p(&tiny()), "--out", p(&ds)]).env("CSAE_PSEUDONYM_KEY_FILE", &k1).output().unwrap();
     assert!(o.status.success());
     assert!(text(&o).0.contains("replaced earlier data of cumbria for 2023-01-01..2023-12-31"));
-    assert_eq!(csae_ingest::dataset::count_rows(&ds, csae_model::Table::Crimes).unwrap(), 8);
+    assert_eq!(csae_dataset::count_rows(&ds, csae_model::Table::Crimes).unwrap(), 8);
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn reingesting_keeps_the_other_forces_and_replacing_every_return_keeps_nothing_o
     let k = new_key(dir.path(), "k");
     let ds = dir.path().join("ds");
     let (durham, smaller) = (as_durham(dir.path()), smaller_return(dir.path()));
-    let crimes = |ds: &Path| csae_ingest::dataset::count_rows(ds, csae_model::Table::Crimes).unwrap();
+    let crimes = |ds: &Path| csae_dataset::count_rows(ds, csae_model::Table::Crimes).unwrap();
     assert!(run(&["ingest", p(&tiny()), p(&durham), "--out", p(&ds), "--key-file", p(&k)]).status.success());
     assert_eq!(crimes(&ds), 16);
     // One force replaced: the other's rows are read back and kept.
@@ -236,7 +236,7 @@ fn reingesting_keeps_the_other_forces_and_replacing_every_return_keeps_nothing_o
     let fresh = dir.path().join("fresh");
     assert!(run(&["ingest", p(&tiny()), p(&durham), "--out", p(&fresh), "--key-file", p(&k)]).status.success());
     for t in csae_model::Table::ALL {
-        let read = |ds: &Path| csae_ingest::dataset::read_table_without(ds, t, &[]).unwrap();
+        let read = |ds: &Path| csae_dataset::read_table_without(ds, t, &[]).unwrap();
         assert_eq!(read(&ds), read(&fresh), "{t}");
     }
     assert_eq!(crimes(&ds), 16);
@@ -260,7 +260,7 @@ fn a_crash_at_any_step_of_ingest_leaves_the_previous_dataset_intact() {
         assert!(!o.status.success(), "{point}: the crash hook fired");
         match point {
             // The swap happened: the new version is complete.
-            "after-exchange" => assert_eq!(csae_ingest::dataset::count_rows(&ds, csae_model::Table::Crimes).unwrap(), 7, "{point}"),
+            "after-exchange" => assert_eq!(csae_dataset::count_rows(&ds, csae_model::Table::Crimes).unwrap(), 7, "{point}"),
             // Killed between the two fallback renames: the next run puts the old version back.
             "between-renames" => {}
             _ => assert_eq!(snapshot(&ds), old, "{point}: the previous dataset is untouched"),
@@ -268,7 +268,7 @@ fn a_crash_at_any_step_of_ingest_leaves_the_previous_dataset_intact() {
         // The next ingest tidies up and succeeds.
         let o = run(&["ingest", p(&smaller), "--out", p(&ds), "--key-file", p(&k)]);
         assert!(o.status.success(), "{point}: {:?}", text(&o));
-        assert_eq!(csae_ingest::dataset::count_rows(&ds, csae_model::Table::Crimes).unwrap(), 7);
+        assert_eq!(csae_dataset::count_rows(&ds, csae_model::Table::Crimes).unwrap(), 7);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".new") || n.ends_with(".old")).collect();
         assert!(leftovers.is_empty(), "{point}: {leftovers:?}");
     }

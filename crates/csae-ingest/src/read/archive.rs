@@ -64,7 +64,7 @@ pub fn open<R: Read + Seek>(reader: R, shown: &str, limits: &ArchiveLimits) -> R
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).map_err(|_| refuse(format!("{shown} is a damaged zip archive (its list of files cannot be read)")))?;
         let name = f.name().map_err(|_| refuse(format!("a file name inside {shown} is not readable text, so it is refused")))?.to_string();
-        let shown_name = crate::text::quoted(&name);
+        let shown_name = csae_model::text::quoted(&name);
         if !safe_name(&name) || f.enclosed_name().is_none() {
             return Err(refuse(format!("{shown} holds a file named {shown_name}, which points outside the archive; such archives are refused")));
         }
@@ -110,7 +110,7 @@ fn not_a_zip(shown: &str, e: &zip::result::ZipError) -> String {
 /// Decompresses entry `e` whole. The `zip` crate stops at its declared size, so this is bounded
 /// by what [`open`] checked.
 pub fn read_entry<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, e: &Entry, shown: &str) -> Result<Vec<u8>, Refused> {
-    let name = crate::text::quoted(&e.name);
+    let name = csae_model::text::quoted(&e.name);
     let f = zip.by_index(e.index).map_err(|_| refuse(format!("{name} inside {shown} cannot be read; make the archive again")))?;
     let mut out = Vec::with_capacity(e.size.min(64 * 1024 * 1024) as usize);
     f.take(e.size.saturating_add(1))

@@ -7,8 +7,11 @@
 //! grid sized by its furthest cell, and every reader stops at the [`ReadLimits`] it is given.
 
 pub mod archive;
+mod cells;
 mod csv_folder;
 mod xlsx;
+
+pub use cells::{Cells, CellsFull};
 
 use std::path::Path;
 
@@ -54,7 +57,7 @@ pub struct Stray {
     pub record: usize,
     /// Where it is, as the submitter finds it: `column 14` (CSV) or `column XFD` (XLSX).
     pub place: String,
-    /// Its text, capped for echoing ([`crate::text::capped`]).
+    /// Its text, capped for echoing ([`csae_model::text::capped`]).
     pub value: String,
     /// Further stray values in the same row.
     pub more: usize,
@@ -96,7 +99,7 @@ impl RawTable {
     /// Data row `i`, for reading several of its cells: the row is found once.
     #[inline]
     pub fn row(&self, i: usize) -> Row<'_> {
-        Row { columns: &self.columns, cells: &self.records, ends: self.records.record_ends(i) }
+        Row { columns: &self.columns, cells: &self.records, bounds: self.records.record(i) }
     }
 
     pub fn len(&self) -> usize {
@@ -191,7 +194,7 @@ fn find_strays(header: &[String], records: &Cells, place: impl Fn(usize) -> Stri
         let under_blank = blank.iter().filter_map(|&p| records.get(i, p).filter(|v| !v.is_empty()).map(|v| (p, v)));
         let mut found = under_blank.chain(beyond);
         if let Some((p, v)) = found.next() {
-            out.push(Stray { record: i, place: place(p), value: crate::text::capped(v).into_owned(), more: found.count() });
+            out.push(Stray { record: i, place: place(p), value: csae_model::text::capped(v).into_owned(), more: found.count() });
         }
     }
     out
@@ -215,8 +218,8 @@ pub fn column_label(pos: usize) -> String {
 pub struct Row<'a> {
     columns: &'a [Option<usize>],
     cells: &'a Cells,
-    /// The row's mark and cell ends in [`Cells`].
-    ends: &'a [u32],
+    /// The row's start and cell ends in [`Cells`].
+    bounds: &'a [u32],
 }
 
 impl<'a> Row<'a> {
@@ -225,7 +228,7 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn cell(&self, col: usize) -> &'a str {
         match self.columns[col] {
-            Some(pos) => self.cells.in_record(self.ends, pos).unwrap_or(""),
+            Some(pos) => self.cells.in_record(self.bounds, pos).unwrap_or(""),
             None => "",
         }
     }
@@ -235,215 +238,9 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn cells_into(&self, out: &mut [&'a str]) {
         for (cell, column) in out.iter_mut().zip(self.columns) {
-            *cell = column.and_then(|pos| self.cells.in_record(self.ends, pos)).unwrap_or("");
+            *cell = column.and_then(|pos| self.cells.in_record(self.bounds, pos)).unwrap_or("");
         }
     }
-}
-
-/// The cells of a table's data rows: a row of a return costs no allocation of its own (half a
-/// million rows in a national collection made a million small ones).
-///
-/// A CSV file's text is kept whole as `base`, and the cells of its plain lines (most lines:
-/// no quotes, nothing to trim) are read from it where they lie: such a line's commas end its
-/// cells, so nothing is copied. Cells that must be changed (trimmed, unescaped) and every cell
-/// of a workbook are copied into `text`, each followed by one separator byte. Copying every
-/// line, as before, moved the 31 MB of a national collection a second time and touched as
-/// many fresh pages. Positions are 4-byte offsets into `base` followed by `text`: a national
-/// collection has about 4.7 million cells, so 8-byte ones wrote 19 MB more. A table is
-/// limited to 4 GiB of text and 4 billion cells ([`CellsFull`]), far beyond any force's return.
-#[derive(Debug, Clone)]
-pub struct Cells {
-    /// The file's text (empty for a workbook), set by [`Cells::with_base`] once it is read.
-    base: String,
-    /// Length of `base`: positions from here on are in `text`.
-    base_len: usize,
-    /// Copied cells, each followed by a separator byte.
-    text: String,
-    /// Per record: a mark (one before the position where its first cell starts, wrapping
-    /// below 0), then the end of each of its cells. A cell starts one after the end before it.
-    ends: Vec<u32>,
-    /// Index in `ends` of each record's mark, and one past the last record.
-    starts: Vec<u32>,
-}
-
-/// A table's cells passed 4 GiB of text or 4 billion cells (see [`Cells`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CellsFull;
-
-impl CellsFull {
-    /// The `F01` sentence for a table this large.
-    pub(crate) fn rejected(self, shown: &str) -> ReturnRejected {
-        ReturnRejected::new(
-            shown,
-            format!("{shown} holds more than 4 GiB of text, far more than any force's return; check it is the right file and submit the return again"),
-        )
-    }
-}
-
-/// A byte that may begin or end text `str::trim` removes: an ASCII control or space, or any
-/// byte of a multi-byte character (some are Unicode spaces). Plain cells rarely have one.
-#[inline]
-fn maybe_trimmed(b: u8) -> bool {
-    b <= b' ' || b >= 0x80
-}
-
-impl Default for Cells {
-    fn default() -> Cells {
-        Cells::new()
-    }
-}
-
-impl Cells {
-    /// Cells that are all copied (a workbook's).
-    pub fn new() -> Cells {
-        Cells::for_file(0)
-    }
-
-    /// Cells of a file of `base_len` bytes of text, whose lines are given by position
-    /// ([`Cells::push_line_at`]) and which is handed over when read ([`Cells::with_base`]).
-    /// Room is made for its cells' ends (a cell with its delimiter is rarely under four bytes;
-    /// memory reserved but never written costs nothing).
-    pub fn for_file(base_len: usize) -> Cells {
-        let mut starts = Vec::with_capacity(base_len / 16 + 2);
-        starts.push(0);
-        Cells { base: String::new(), base_len, text: String::new(), ends: Vec::with_capacity(base_len / 4 + base_len / 16 + 1), starts }
-    }
-
-    /// Hands over the file's text, whose lines were pushed by position.
-    pub fn with_base(mut self, base: String) -> Cells {
-        assert_eq!(base.len(), self.base_len, "the text whose lines were pushed");
-        self.base = base;
-        self
-    }
-
-    /// Begins a record whose first cell starts at `at`: its mark, or [`CellsFull`].
-    fn mark(&mut self, at: usize) -> Result<(), CellsFull> {
-        self.ends.push(position(at)?.wrapping_sub(1));
-        Ok(())
-    }
-
-    /// Adds a record of cells (trimmed by the caller), copied, unless every cell is blank: such
-    /// a row is not a data row. Returns whether it was added, or [`CellsFull`] (nothing added)
-    /// when the table would pass its limits.
-    pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> Result<bool, CellsFull> {
-        self.push_row(cells, false)
-    }
-
-    /// [`Cells::push`], keeping the record even when every cell is blank when `keep` (a row
-    /// whose only values lie outside the header is still a row, to be rejected with `F02`).
-    pub fn push_row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>, keep: bool) -> Result<bool, CellsFull> {
-        let (text_len, ends_len) = (self.text.len(), self.ends.len());
-        if self.mark(self.base_len + text_len).is_err() {
-            return Err(self.undo(text_len, ends_len));
-        }
-        let mut blank = true;
-        for c in cells {
-            blank &= c.is_empty();
-            self.text.push_str(c);
-            match position(self.base_len + self.text.len()) {
-                Ok(end) => self.ends.push(end),
-                Err(_) => return Err(self.undo(text_len, ends_len)),
-            }
-            self.text.push(',');
-        }
-        self.finish(text_len, ends_len, blank && !keep)
-    }
-
-    /// Adds the CSV line `line`, found at byte `at` of the file's text, as a record: its cells
-    /// are the text between commas, trimmed. Same result as [`Cells::push`] of the trimmed
-    /// cells; when no cell has a space or control character at either end (most lines), its
-    /// cells are left where they lie in the file.
-    pub fn push_line_at(&mut self, line: &str, at: usize) -> Result<bool, CellsFull> {
-        let bytes = line.as_bytes();
-        let (text_len, ends_len) = (self.text.len(), self.ends.len());
-        debug_assert!(at + bytes.len() <= self.base_len, "a line of the file");
-        let fits = position(at + bytes.len()).is_ok() && position(self.ends.len() + bytes.len() + 2).is_ok();
-        let mut plain = fits;
-        if fits {
-            self.ends.push((at as u32).wrapping_sub(1));
-            let mut from = 0;
-            for end in memchr::memchr_iter(b',', bytes).chain(std::iter::once(bytes.len())) {
-                if end > from && (maybe_trimmed(bytes[from]) || maybe_trimmed(bytes[end - 1])) {
-                    plain = false;
-                    break;
-                }
-                self.ends.push((at + end) as u32);
-                from = end + 1;
-            }
-        }
-        if !plain {
-            self.ends.truncate(ends_len);
-            return self.push(line.split(',').map(str::trim));
-        }
-        // Every cell is blank when the line is nothing but commas.
-        let blank = self.ends.len() - ends_len == bytes.len() + 2;
-        self.finish(text_len, ends_len, blank)
-    }
-
-    /// Ends the record begun at `text_len` and `ends_len`: kept, or taken back when blank.
-    fn finish(&mut self, text_len: usize, ends_len: usize, blank: bool) -> Result<bool, CellsFull> {
-        if blank {
-            self.text.truncate(text_len);
-            self.ends.truncate(ends_len);
-            return Ok(false);
-        }
-        match position(self.ends.len()) {
-            Ok(n) => self.starts.push(n),
-            Err(_) => return Err(self.undo(text_len, ends_len)),
-        }
-        Ok(true)
-    }
-
-    #[cold]
-    fn undo(&mut self, text_len: usize, ends_len: usize) -> CellsFull {
-        self.text.truncate(text_len);
-        self.ends.truncate(ends_len);
-        CellsFull
-    }
-
-    /// Number of cells of record `i`, blank ones included.
-    pub fn width(&self, i: usize) -> usize {
-        self.record_ends(i).len() - 1
-    }
-
-    /// Number of records.
-    pub fn len(&self) -> usize {
-        self.starts.len() - 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Cell `pos` of record `i`, `None` past the record's last cell.
-    #[inline]
-    pub fn get(&self, i: usize, pos: usize) -> Option<&str> {
-        self.in_record(self.record_ends(i), pos)
-    }
-
-    /// Record `i`'s mark and the ends of its cells.
-    #[inline]
-    fn record_ends(&self, i: usize) -> &[u32] {
-        &self.ends[self.starts[i] as usize..self.starts[i + 1] as usize]
-    }
-
-    /// Cell `pos` of the record whose mark and ends are `ends`.
-    #[inline]
-    fn in_record(&self, ends: &[u32], pos: usize) -> Option<&str> {
-        // After the record's mark.
-        let to = *ends.get(pos + 1)? as usize;
-        let from = ends[pos].wrapping_add(1) as usize;
-        let b = self.base_len;
-        // A cell in `text` ends after `base`, unless it is empty at its very start (then the
-        // empty slice of `base` is the same cell).
-        Some(if to <= b { &self.base[from..to] } else { &self.text[from - b..to - b] })
-    }
-}
-
-/// A position in [`Cells`]' buffers as stored, or [`CellsFull`] past the 4-byte range.
-#[inline]
-fn position(n: usize) -> Result<u32, CellsFull> {
-    u32::try_from(n).map_err(|_| CellsFull)
 }
 
 /// A source file of a return and its SHA-256, for the dataset manifest.
@@ -576,31 +373,7 @@ pub fn size_text(bytes: u64) -> String {
     }
 }
 
-/// A short, plain reason for an I/O error: no OS error numbers.
-pub fn io_reason(e: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match e.kind() {
-        NotFound => "not found".into(),
-        PermissionDenied => "permission denied".into(),
-        IsADirectory => "it is a folder".into(),
-        NotADirectory => "a part of the path is a file, not a folder".into(),
-        StorageFull => "the disk is full".into(),
-        ReadOnlyFilesystem => "the disk is read-only".into(),
-        InvalidFilename => "the name is not a valid file name".into(),
-        AlreadyExists => "it already exists".into(),
-        TooManyLinks => "the path loops through links".into(),
-        ResourceBusy => "it is in use".into(),
-        Interrupted | TimedOut | WouldBlock => "it did not answer in time".into(),
-        _ => {
-            let text = e.to_string();
-            // The operating system's number means nothing to a user.
-            match text.find(" (os error") {
-                Some(cut) => text[..cut].to_lowercase(),
-                None => text,
-            }
-        }
-    }
-}
+pub use csae_dataset::io_reason;
 
 /// A return from the bytes of its four CSV files (in `Table::ALL` order), as uploaded, with
 /// the command line's limits. `name` is how the return is shown in messages, e.g. `cumbria/`.
@@ -647,51 +420,5 @@ impl RowBudget {
         }
         self.left -= 1;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Cells;
-
-    #[test]
-    fn cells_keep_rows_apart_and_leave_out_blank_rows() {
-        let mut c = Cells::new();
-        assert_eq!(c.push(["a", "", "bc"]), Ok(true));
-        assert_eq!(c.push(["", ""]), Ok(false), "a row of blank cells is not a data row");
-        assert_eq!(c.push(["", "d"]), Ok(true));
-        assert_eq!(c.len(), 2);
-        assert_eq!([c.get(0, 0), c.get(0, 1), c.get(0, 2), c.get(0, 3)], [Some("a"), Some(""), Some("bc"), None]);
-        assert_eq!([c.get(1, 0), c.get(1, 1), c.get(1, 2)], [Some(""), Some("d"), None]);
-        assert!(Cells::default().is_empty());
-    }
-
-    proptest::proptest! {
-        /// A CSV line left in the file gives the cells of its trimmed parts copied one by one.
-        #[test]
-        fn a_line_left_in_place_gives_its_trimmed_cells(lines in proptest::collection::vec("[a, \\t\u{a0}é\u{b}]{0,8}", 0..6)) {
-            let file = lines.join("\n");
-            let (mut in_place, mut copied) = (Cells::for_file(file.len()), Cells::new());
-            let mut at = 0;
-            for line in &lines {
-                proptest::prop_assert_eq!(in_place.push_line_at(line, at), copied.push(line.split(',').map(str::trim)));
-                at += line.len() + 1;
-            }
-            let in_place = in_place.with_base(file);
-            proptest::prop_assert_eq!(in_place.len(), copied.len());
-            for i in 0..in_place.len() {
-                for c in 0..8 {
-                    proptest::prop_assert_eq!(in_place.get(i, c), copied.get(i, c));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn positions_past_four_gib_are_refused_not_wrapped() {
-        assert_eq!(super::position(u32::MAX as usize), Ok(u32::MAX));
-        assert_eq!(super::position(u32::MAX as usize + 1), Err(super::CellsFull));
-        let e = super::CellsFull.rejected("cumbria/crimes.csv");
-        assert!(e.message.starts_with("cumbria/crimes.csv holds more than 4 GiB"), "{}", e.message);
     }
 }

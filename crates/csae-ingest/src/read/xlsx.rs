@@ -162,10 +162,10 @@ impl<'f> SheetRows<'f> {
         if text.is_empty() {
             return Ok(());
         }
-        self.controls |= crate::text::forbidden_control(text).is_some();
+        self.controls |= csae_model::text::forbidden_control(text).is_some();
         match header.names.get(pos) {
             Some(name) if !name.is_empty() => text.clone_into(&mut self.current[pos]),
-            _ if self.stray.is_none() => self.stray = Some((col, crate::text::capped(text).into_owned())),
+            _ if self.stray.is_none() => self.stray = Some((col, csae_model::text::capped(text).into_owned())),
             _ => self.more_strays += 1,
         }
         Ok(())

@@ -52,7 +52,7 @@ pub fn unpack(path: &Path, max_uncompressed: u64) -> Result<Unpacked, Refused> {
         if name.starts_with("__MACOSX/") || name.ends_with(".DS_Store") {
             continue;
         }
-        let shown = csae_ingest::text::quoted(name);
+        let shown = csae_model::text::quoted(name);
         let (dir, base) = match name.rsplit_once('/') {
             Some((d, b)) => (Some(d.to_string()), b),
             None => (None, name.as_str()),

@@ -23,7 +23,7 @@ pub fn foreign_entries(dir: &Path, owned: &[&str]) -> std::io::Result<Vec<String
 
 /// The sentence refusing to replace `dir` because it holds `foreign` entries.
 pub fn foreign_refusal(dir: &Path, what: &str, foreign: &[String]) -> String {
-    let names: Vec<String> = foreign.iter().take(3).map(|n| crate::text::quoted(n)).collect();
+    let names: Vec<String> = foreign.iter().take(3).map(|n| csae_model::text::quoted(n)).collect();
     let more = if foreign.len() > 3 { format!(" and {} more", foreign.len() - 3) } else { String::new() };
     format!(
         "{} holds {}{more}, which is not part of a csae {what}; it would be lost when the {what} is replaced, so move it elsewhere and run again",
@@ -95,15 +95,15 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes several files into the folder tree `tree`, then makes them and every folder of the
-/// tree durable together (see [`sync_together`], [`folders_of`]), ready for [`commit`].
-pub fn write_all_durable(tree: &Path, files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<()> {
+/// tree durable ([`sync_all`], [`folders_of`]), ready for [`commit`].
+pub fn write_all_durable(tree: &Path, files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
     let mut written = write_all(files)?;
     written.extend(folders_of(tree)?);
-    sync_together(&written)
+    sync_all(&written)
 }
 
 /// Writes several files without waiting for the disk; the caller makes them durable.
-pub fn write_all(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<Vec<File>> {
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<Vec<File>> {
     use std::io::Write as _;
     let mut handles = Vec::with_capacity(files.len());
     for (path, bytes) in files {
@@ -114,105 +114,19 @@ pub fn write_all(files: &[(std::path::PathBuf, Vec<u8>)]) -> std::io::Result<Vec
     Ok(handles)
 }
 
-/// Threads of [`sync_together`]: waiting on the disk, not using the processor.
-const SYNC_THREADS: usize = 16;
-
-/// How many bytes a [`SyncingFile`] lets pile up before it asks for them to be made durable.
-const SYNC_EVERY: u64 = 4 << 20;
-
-/// A file being written whose bytes are made durable in the background as they come, every
-/// [`SYNC_EVERY`] bytes, on a thread of its own, while the caller goes on encoding.
-///
-/// Why: on this kind of machine (a virtual disk with a write-back cache on the host) an
-/// `fsync` costs about 1.8 ms per megabyte still waiting in that cache, however early the
-/// kernel was asked to start writing (`sync_file_range` does not empty the host's cache; only
-/// a flush does). An ingest writes about 75 MB of Parquet, so a single `fsync` at the end kept
-/// it waiting 0.10-0.13 s with both cores idle. Synced as they are written, the files leave
-/// only their last few megabytes for the final `fsync` ([`sync_together`]), which is still
-/// what makes the whole file durable before the dataset is committed.
-pub struct SyncingFile {
-    file: File,
-    unsynced: u64,
-    syncer: Syncer,
-}
-
-struct Syncer {
-    wake: std::sync::mpsc::SyncSender<()>,
-    thread: std::thread::JoinHandle<std::io::Result<()>>,
-}
-
-impl SyncingFile {
-    pub fn create(path: &Path) -> std::io::Result<SyncingFile> {
-        let file = File::create(path)?;
-        let shared = file.try_clone()?;
-        // One pending request at most: a request made while a sync runs is folded into the
-        // next one, which covers every byte written before it starts.
-        let (wake, asked) = std::sync::mpsc::sync_channel::<()>(1);
-        let thread = std::thread::Builder::new().name("csae-sync".into()).spawn(move || {
-            while asked.recv().is_ok() {
-                shared.sync_data()?;
-            }
-            Ok(())
-        })?;
-        Ok(SyncingFile { file, unsynced: 0, syncer: Syncer { wake, thread } })
-    }
-
-    /// Waits for the background syncs and returns the file, whose last bytes may not be
-    /// durable yet: the caller syncs it ([`sync_together`]). A file dropped without this (on
-    /// an error) leaves its syncer to end by itself once nothing more is asked.
-    pub fn finish(self) -> std::io::Result<File> {
-        let Syncer { wake, thread } = self.syncer;
-        drop(wake);
-        thread.join().unwrap_or_else(|_| Err(std::io::Error::other("syncing a file to disk failed unexpectedly")))?;
-        Ok(self.file)
-    }
-}
-
-impl std::io::Write for SyncingFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.unsynced += n as u64;
-        if self.unsynced >= SYNC_EVERY {
-            // Full means a request is already waiting; it will cover these bytes too.
-            // Disconnected means the syncer stopped on an error, which `finish` reports.
-            let _ = self.syncer.wake.try_send(());
-            self.unsynced = 0;
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
-}
-
-/// Makes written files durable together: the `fsync`s run concurrently on threads of their
-/// own, so the file system can commit them in one journal transaction rather than one each,
-/// and no worker thread of the caller's sits waiting on the disk. Thread `t` of `n` takes the
-/// files `t`, `t + n`, `t + 2n`, …: callers list their largest files first (the tables), and
-/// those then go to different threads instead of queueing on one.
-pub fn sync_together(files: &[File]) -> std::io::Result<()> {
-    on_threads(files, File::sync_all, "a file could not be synced")
-}
-
-/// Runs `job` on every item, on up to [`SYNC_THREADS`] threads: thread `t` of `n` takes the
-/// items `t`, `t + n`, `t + 2n`, … (jobs that wait on the disk, not on the processor). The
-/// first error is returned; `failed` describes a job that panicked.
-fn on_threads<T: Sync>(items: &[T], job: impl Fn(&T) -> std::io::Result<()> + Sync, failed: &str) -> std::io::Result<()> {
-    let threads = items.len().clamp(1, SYNC_THREADS);
-    let job = &job;
-    std::thread::scope(|s| {
-        let jobs: Vec<_> = (0..threads).map(|t| s.spawn(move || items.iter().skip(t).step_by(threads).try_for_each(job))).collect();
-        jobs.into_iter().try_for_each(|j| j.join().unwrap_or_else(|_| Err(std::io::Error::other(failed.to_string()))))
-    })
+/// Makes written files (and opened folders) durable: one `fsync` each.
+pub fn sync_all(files: &[File]) -> std::io::Result<()> {
+    files.iter().try_for_each(File::sync_all)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Makes the staging folder the dataset. Every file and folder in `staging` must already be
-/// durable: synced with [`sync_together`], the folders opened with [`folders_of`].
+/// Makes the staging folder the target (a dataset or a publication), then removes the previous
+/// version. Every file and folder in `staging` must already be durable: synced with
+/// [`sync_all`], the folders opened with [`folders_of`] (a new file's name is durable only once
+/// its folder is).
 pub fn commit(staging: &Path, target: &Path) -> std::io::Result<()> {
     let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !target.exists() {
@@ -223,50 +137,18 @@ pub fn commit(staging: &Path, target: &Path) -> std::io::Result<()> {
         crate::crash_point("after-exchange");
         sync_dir(parent)?;
         // `staging` now holds the previous version.
-        return remove_tree(staging);
+        return std::fs::remove_dir_all(staging);
     }
     let old = sibling(target, "old");
     std::fs::rename(target, &old)?;
     crate::crash_point("between-renames");
     std::fs::rename(staging, target)?;
     sync_dir(parent)?;
-    remove_tree(&old)
+    std::fs::remove_dir_all(&old)
 }
 
-/// Removes the previous version of a committed folder (a dataset or a publication), its files
-/// on [`SYNC_THREADS`] threads, the largest each on a thread of its own. Removing a file frees its page cache and its
-/// blocks: for a national dataset, 4 tables of 8-25 MB took 27 ms one after another, and the
-/// whole tree (with the quarantine's 90 folders) about 50 ms, all of it after the commit and
-/// before a replacing ingest could return. Folders go last, deepest first.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    let (mut files, mut dirs) = (Vec::new(), Vec::new());
-    tree_entries(dir, &mut files, &mut dirs)?;
-    files.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
-    on_threads(&files, |(f, _)| std::fs::remove_file(f), "a file could not be removed")?;
-    // `tree_entries` lists a folder before what it holds.
-    dirs.iter().rev().try_for_each(std::fs::remove_dir)
-}
-
-/// The files (with their sizes) and folders of a tree, `dir` first among the folders.
-fn tree_entries(dir: &Path, files: &mut Vec<(PathBuf, u64)>, dirs: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    dirs.push(dir.to_path_buf());
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let kind = e.file_type()?;
-        if kind.is_dir() {
-            tree_entries(&e.path(), files, dirs)?;
-        } else {
-            files.push((e.path(), e.metadata()?.len()));
-        }
-    }
-    Ok(())
-}
-
-/// Every folder of a tree (`dir` included), opened so that [`sync_together`] can make their
-/// entries durable beside the files: a new file's name is durable only once its folder is
-/// synced. A dataset has about 90 folders (the quarantine's, two per force); synced one after
-/// another at the commit, each waited for a flush of the disk's cache, 10-15 ms in all on this
-/// machine, while synced with the files they overlap with the files' own flushes.
+/// Every folder of a tree (`dir` included), opened so that [`sync_all`] can make their entries
+/// durable beside the files.
 pub fn folders_of(dir: &Path) -> std::io::Result<Vec<File>> {
     let mut out = vec![File::open(dir)?];
     for e in std::fs::read_dir(dir)? {
@@ -348,38 +230,10 @@ pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn std::io::Write
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write as _;
-
     use super::*;
 
-    /// A file written through [`SyncingFile`], with syncs asked for on the way, holds every
-    /// byte in order; one dropped unfinished (as on an error) does not hang.
-    #[test]
-    fn a_syncing_file_keeps_every_byte_and_can_be_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.parquet");
-        let mut f = SyncingFile::create(&path).unwrap();
-        let chunk: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
-        let total = 3 * SYNC_EVERY as usize + 12345;
-        let mut written = 0;
-        while written < total {
-            let n = chunk.len().min(total - written);
-            f.write_all(&chunk[..n]).unwrap();
-            written += n;
-        }
-        let file = f.finish().unwrap();
-        file.sync_all().unwrap();
-        let back = std::fs::read(&path).unwrap();
-        assert_eq!(back.len(), total);
-        assert!(back.chunks(chunk.len()).all(|c| c == &chunk[..c.len()]));
-
-        let mut dropped = SyncingFile::create(&dir.path().join("u")).unwrap();
-        dropped.write_all(&chunk).unwrap();
-        drop(dropped);
-    }
-
     /// A tree like a dataset's: files at the top, folders two deep with files in them, an
-    /// empty folder, more files than [`sync_together`] has threads.
+    /// empty folder.
     fn sample_tree(root: &Path) {
         for i in 0..3 {
             std::fs::write(root.join(format!("t{i}.parquet")), vec![b'x'; 1000 * (i + 1)]).unwrap();
@@ -388,13 +242,11 @@ mod tests {
             let period = root.join("quarantine").join(format!("force-{force}")).join("2023");
             std::fs::create_dir_all(&period).unwrap();
             std::fs::write(period.join("issues.csv"), b"rule\n").unwrap();
-            std::fs::write(period.join("crimes.csv"), b"crime_ref\n").unwrap();
         }
         std::fs::create_dir_all(root.join("empty")).unwrap();
     }
 
-    /// Every folder of the tree is opened for syncing, the root and the empty one included,
-    /// and the files and folders together sync.
+    /// Every folder of the tree is opened for syncing, the root and the empty one included.
     #[test]
     fn folders_of_lists_every_folder_of_the_tree() {
         let dir = tempfile::tempdir().unwrap();
@@ -406,24 +258,33 @@ mod tests {
         assert_eq!(folders.len(), 1 + 1 + 10 * 2 + 1);
         let mut all = write_all(&[(root.join("m.json"), b"{}".to_vec())]).unwrap();
         all.extend(folders);
-        sync_together(&all).unwrap();
+        sync_all(&all).unwrap();
     }
 
-    /// Removing a version removes every file and folder of it and nothing beside it.
+    /// A commit over an earlier version leaves the new version whole and nothing of the old,
+    /// with the exchange and with the two-rename fallback.
     #[test]
-    fn remove_tree_removes_the_whole_version_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join(".ds.new");
-        std::fs::create_dir(&old).unwrap();
-        sample_tree(&old);
-        let kept = dir.path().join("ds");
-        std::fs::create_dir(&kept).unwrap();
-        sample_tree(&kept);
-        // A hard link into the kept version, as a kept return's quarantine is linked.
-        std::fs::hard_link(kept.join("t0.parquet"), old.join("linked.parquet")).unwrap();
-        remove_tree(&old).unwrap();
-        assert!(!old.exists());
-        assert_eq!(std::fs::read(kept.join("t0.parquet")).unwrap().len(), 1000);
-        assert_eq!(folders_of(&kept).unwrap().len(), 23);
+    fn a_commit_replaces_the_whole_version() {
+        for fallback in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let target = dir.path().join("ds");
+            std::fs::create_dir(&target).unwrap();
+            sample_tree(&target);
+            std::fs::write(target.join("old-only.txt"), "x").unwrap();
+            let stage = staging(&target).unwrap();
+            std::fs::write(stage.join("t0.parquet"), "new").unwrap();
+            // SAFETY of the test: the variable is read by `exchange` in this process only.
+            if fallback {
+                unsafe { std::env::set_var("CSAE_NO_RENAME_EXCHANGE", "1") };
+            }
+            commit(&stage, &target).unwrap();
+            if fallback {
+                unsafe { std::env::remove_var("CSAE_NO_RENAME_EXCHANGE") };
+            }
+            assert_eq!(std::fs::read_to_string(target.join("t0.parquet")).unwrap(), "new");
+            assert!(!target.join("old-only.txt").exists() && !target.join("quarantine").exists());
+            let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert_eq!(left, ["ds"], "nothing beside it");
+        }
     }
 }

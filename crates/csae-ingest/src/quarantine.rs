@@ -1,18 +1,10 @@
-//! `quarantine/<force>/<from>_<to>/`: the rejected rows of a return exactly as the force sent
+//! The files of a return's quarantine folder (`csae_dataset::quarantine_folder`): the rejected rows of a return exactly as the force sent
 //! them, with their row numbers and rule codes, and every issue. As sensitive as the input.
 
 use csae_model::Table;
 
 use crate::rules::Rule;
 use crate::validate::Validated;
-
-/// The dataset's folder of quarantines.
-pub const ROOT: &str = "quarantine";
-
-/// The quarantine folder of a return, relative to the dataset.
-pub fn folder(force_id: &str, period: &str) -> String {
-    format!("{ROOT}/{force_id}/{}", period.replace("..", "_"))
-}
 
 /// The files of a return's quarantine folder: one CSV per table with rejected rows, and
 /// `issues.csv` listing every rejection and warning.

@@ -13,7 +13,7 @@ use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{Field, Schema};
 use csae_model::{Table, dates::to_epoch_days};
 
-use super::schema::schema;
+use csae_dataset::schema::schema;
 use crate::pseudonym::{Pseudonym, Pseudonymiser};
 use crate::validate::{Person, Validated};
 

@@ -1,0 +1,115 @@
+//! The dataset on disk: four Parquet tables of accepted, pseudonymised rows (`schema`),
+//! `quarantine/` with rejected rows, and `manifest.json` (`manifest`); reading and writing the
+//! tables (`tables`); and replacing a whole folder atomically (`store`), which publications use
+//! too. Ingest writes a dataset; analysis, publication and the portal read it.
+
+pub mod manifest;
+pub mod schema;
+pub mod store;
+mod tables;
+
+use std::path::{Path, PathBuf};
+
+use csae_model::Table;
+
+pub use manifest::{DATASET_SCHEMA, Manifest, ReturnEntry, TableEntry};
+pub use tables::{count_rows, read_table_without, write_table};
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The dataset's folder of quarantines.
+pub const QUARANTINE_DIR: &str = "quarantine";
+
+/// The Parquet file of a table inside a dataset folder.
+pub fn table_file(dataset: &Path, t: Table) -> PathBuf {
+    dataset.join(format!("{}.parquet", t.name()))
+}
+
+/// The quarantine folder of a return, relative to the dataset.
+pub fn quarantine_folder(force_id: &str, period: &str) -> String {
+    format!("{QUARANTINE_DIR}/{force_id}/{}", period.replace("..", "_"))
+}
+
+/// The names a dataset folder holds; anything else in it is not the dataset's.
+pub fn owned_names() -> Vec<String> {
+    let mut names: Vec<String> = Table::ALL.iter().map(|t| format!("{}.parquet", t.name())).collect();
+    names.extend([MANIFEST_FILE.to_string(), QUARANTINE_DIR.to_string()]);
+    names
+}
+
+/// Why a dataset folder cannot be used, in one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DatasetError(pub String);
+
+/// Reads and checks a dataset's manifest: it must exist and carry this schema version.
+pub fn read_manifest(dataset: &Path) -> Result<Manifest, DatasetError> {
+    let path = dataset.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        DatasetError(format!("{} is not a csae dataset ({MANIFEST_FILE} {}); give a folder written by `csae ingest`", dataset.display(), io_reason(&e)))
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| DatasetError(format!("{} is damaged ({e}); ingest the returns again into a new folder", path.display())))?;
+    let schema = value.get("schema").and_then(|s| s.as_str()).unwrap_or("none");
+    if schema != DATASET_SCHEMA {
+        return Err(DatasetError(format!(
+            "{} was written with dataset schema {schema}, but this csae reads {DATASET_SCHEMA}; ingest the returns again into a new folder",
+            dataset.display()
+        )));
+    }
+    serde_json::from_value(value).map_err(|e| DatasetError(format!("{} is damaged ({e}); ingest the returns again into a new folder", path.display())))
+}
+
+/// A short, plain reason for an I/O error: no OS error numbers.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "not found".into(),
+        PermissionDenied => "permission denied".into(),
+        IsADirectory => "it is a folder".into(),
+        NotADirectory => "a part of the path is a file, not a folder".into(),
+        StorageFull => "the disk is full".into(),
+        ReadOnlyFilesystem => "the disk is read-only".into(),
+        InvalidFilename => "the name is not a valid file name".into(),
+        AlreadyExists => "it already exists".into(),
+        TooManyLinks => "the path loops through links".into(),
+        ResourceBusy => "it is in use".into(),
+        Interrupted | TimedOut | WouldBlock => "it did not answer in time".into(),
+        _ => {
+            let text = e.to_string();
+            // The operating system's number means nothing to a user.
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// A test hook: when the environment variable `CSAE_CRASH_AT` names this point, the process
+/// aborts here, as a power cut or `kill -9` would. The crash tests use it to show that a
+/// dataset survives an interruption at every step. Unset in normal use.
+pub fn crash_point(name: &str) {
+    if std::env::var_os("CSAE_CRASH_AT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+/// Step timings for the pipeline benchmark: with `CSAE_TIMING` set, each lap prints
+/// `timing: <step> <s> s` (the time since the previous lap) to standard error, and the
+/// benchmark reads those lines. Silent otherwise.
+pub struct Timing(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Timing {
+    pub fn start() -> Timing {
+        Timing(std::env::var_os("CSAE_TIMING").map(|_| std::cell::Cell::new(std::time::Instant::now())))
+    }
+
+    pub fn lap(&self, step: &str) {
+        if let Some(t) = &self.0 {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {step} {:.3} s", (now - t.get()).as_secs_f64());
+            t.set(now);
+        }
+    }
+}
