@@ -368,14 +368,9 @@ impl Ord for OrderedValue {
 }
 
 /// A table (or linked pair) that failed the audit: publication is refused.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
 pub struct AuditFailure(pub String);
-
-impl std::fmt::Display for AuditFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// What public mode did to each table: cells suppressed (primary and secondary).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,23 +28,15 @@ pub use headline::Headline;
 pub use tables::{Kind, Table};
 
 /// Why an analysis cannot run; each is one sentence for the user.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
     /// The dataset folder is missing, partial, or of another schema version.
+    #[error("{0}")]
     Dataset(String),
     /// A query failed (e.g. an analyst's SQL); the message is DataFusion's.
+    #[error("{0}")]
     Query(String),
 }
-
-impl std::fmt::Display for AnalysisError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AnalysisError::Dataset(m) | AnalysisError::Query(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for AnalysisError {}
 
 impl From<datafusion::error::DataFusionError> for AnalysisError {
     fn from(e: datafusion::error::DataFusionError) -> Self {

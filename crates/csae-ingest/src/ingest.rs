@@ -37,21 +37,12 @@ pub struct IngestOutcome {
     pub manifest: Option<Manifest>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The dataset cannot be used (other key, other schema, not a dataset, locked, unwritable).
+    #[error("{0}")]
     Dataset(String),
 }
-
-impl std::fmt::Display for IngestError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            IngestError::Dataset(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for IngestError {}
 
 impl From<DatasetError> for IngestError {
     fn from(e: DatasetError) -> Self {

@@ -49,16 +49,9 @@ pub struct Skipped {
 }
 
 /// A command-line input that cannot be used at all (exit 2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct InputError(pub String);
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for InputError {}
 
 /// The returns found in the given paths, sorted by force, and the collection entries skipped.
 pub fn find_returns(paths: &[PathBuf]) -> Result<(Vec<ReturnSource>, Vec<Skipped>), InputError> {

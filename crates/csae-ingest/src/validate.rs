@@ -163,16 +163,15 @@ struct Checker<'a> {
     show_personal: bool,
     /// The code list of each coded column, looked up once.
     lists: Vec<Option<&'static CodeList>>,
-    /// The cells of the row being checked ([`Checker::at`]), by column, and its index.
+    /// The cells of the row being checked ([`Checker::at`]), by column.
     cells: Vec<&'a str>,
-    i: usize,
 }
 
 impl<'a> Checker<'a> {
     fn new(raw: &'a RawTable, show_personal: bool) -> Self {
         let lists = raw.table.columns().iter().map(|c| if let ColumnKind::Code(l) = c.kind { Some(code_list(l)) } else { None }).collect();
         let cells = vec![""; raw.table.columns().len()];
-        Checker { raw, masks: vec![0; raw.len()], issues: Vec::new(), show_personal, lists, cells, i: usize::MAX }
+        Checker { raw, masks: vec![0; raw.len()], issues: Vec::new(), show_personal, lists, cells }
     }
 
     /// A checker for the rows of `raw`, with the table's stray values (`F02`) flagged.
@@ -200,7 +199,6 @@ impl<'a> Checker<'a> {
     /// breaks `F03`.
     fn at(&mut self, i: usize) {
         self.raw.row(i).cells_into(&mut self.cells);
-        self.i = i;
         if self.raw.controls {
             for col in 0..self.cells.len() {
                 if let Some(c) = csae_model::text::forbidden_control(self.cells[col]) {
@@ -211,10 +209,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A cell of the row being checked.
+    /// A cell of the row being checked ([`Checker::at`]).
     #[inline]
-    fn cell(&self, i: usize, col: usize) -> &'a str {
-        debug_assert_eq!(i, self.i, "cells are read from the row being checked");
+    fn cell(&self, col: usize) -> &'a str {
         self.cells[col]
     }
 
@@ -251,7 +248,7 @@ impl<'a> Checker<'a> {
     fn required(&mut self, i: usize, rule: Rule) -> bool {
         let mut blank = false;
         for (c, col) in self.raw.table.columns().iter().enumerate() {
-            if col.required && self.cell(i, c).is_empty() {
+            if col.required && self.cell(c).is_empty() {
                 self.flag(i, rule, Some(c), &format!("{} is blank but required; fill it in", col.name));
                 blank = true;
             }
@@ -261,7 +258,7 @@ impl<'a> Checker<'a> {
 
     /// A code-list column: the canonical code, `None` when blank; flags `rule` when invalid.
     fn code(&mut self, i: usize, col: usize, rule: Rule) -> Option<&'static str> {
-        let v = self.cell(i, col);
+        let v = self.cell(col);
         if v.is_empty() {
             return None;
         }
@@ -275,7 +272,7 @@ impl<'a> Checker<'a> {
     }
 
     fn date(&mut self, i: usize, col: usize, rule: Rule) -> Option<NaiveDate> {
-        let v = self.cell(i, col);
+        let v = self.cell(col);
         if v.is_empty() {
             return None;
         }
@@ -288,7 +285,7 @@ impl<'a> Checker<'a> {
 
     /// A reference of at most `max` characters; flags `rule` when longer.
     fn reference(&mut self, i: usize, col: usize, rule: Rule) -> Option<&'a str> {
-        let v = self.cell(i, col);
+        let v = self.cell(col);
         if v.is_empty() {
             return None;
         }
@@ -410,11 +407,11 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
     for i in 0..t.len() {
         ck.at(i);
         ck.required(i, Rule::C01);
-        let key = ck.cell(i, c_ref);
+        let key = ck.cell(c_ref);
         if !key.is_empty() {
             counts.add(i, key);
         }
-        let f = ck.cell(i, c_force);
+        let f = ck.cell(c_force);
         if !f.is_empty() && !f.eq_ignore_ascii_case(force_id) {
             ck.flag(i, Rule::C02, Some(c_force), &format!("force_id {{v}} is not this return's force; every row must say {force_id}"));
         }
@@ -422,7 +419,7 @@ pub fn validate<'a>(raw: &'a RawReturn, opts: &ValidateOptions) -> Validated<'a>
         let recorded = ck.date(i, c_rec, Rule::C03);
         let from = ck.date(i, c_from, Rule::C03);
         let to = ck.date(i, c_to, Rule::C03);
-        let code = ck.cell(i, c_code);
+        let code = ck.cell(c_code);
         let off = if code.is_empty() { None } else { offence(code) };
         if !code.is_empty() && off.is_none() {
             ck.flag(i, Rule::C04, Some(c_code), "offence code {v} is not in the offence catalogue; use a Home Office code such as 19D or 22B");
@@ -544,11 +541,11 @@ fn validate_people<'a>(
     for i in 0..t.len() {
         ck.at(i);
         ck.required(i, Rule::P01);
-        let (crime_ref, person_cell) = (ck.cell(i, c_crime), ck.cell(i, c_person));
+        let (crime_ref, person_cell) = (ck.cell(c_crime), ck.cell(c_person));
         if !crime_ref.is_empty() && !person_cell.is_empty() {
             counts.add(i, (crime_ref, person_cell));
         }
-        let f = ck.cell(i, c_force);
+        let f = ck.cell(c_force);
         let crime_no = crime_index.get(crime_ref);
         let crime = crime_no.map(|k| &crimes[k]);
         if !f.is_empty() && !f.eq_ignore_ascii_case(force_id) {
@@ -563,7 +560,7 @@ fn validate_people<'a>(
         }
         let person_ref = ck.reference(i, c_person, Rule::P04);
         let pnc_id = ck.reference(i, c_pnc, Rule::P04);
-        let age_text = ck.cell(i, c_age);
+        let age_text = ck.cell(c_age);
         let age: Option<u8> = if age_text.is_empty() {
             None
         } else {
@@ -580,7 +577,7 @@ fn validate_people<'a>(
         let sex = ck.code(i, c_sex, Rule::P04);
         let eth = ck.code(i, c_eth, Rule::P04);
         let eth_off = ck.code(i, c_eth_off, Rule::P04);
-        let nat_text = ck.cell(i, c_nat);
+        let nat_text = ck.cell(c_nat);
         let nat = if nat_text.is_empty() { None } else { nationality::canonical(nat_text) };
         if !nat_text.is_empty() && nat.is_none() {
             ck.flag(i, Rule::P04, Some(c_nat), "nationality {v} is not an ISO 3166-1 alpha-3 country code; use e.g. GBR, POL or NGA, or leave it blank");
@@ -657,11 +654,11 @@ fn validate_relationships<'a>(
     for i in 0..t.len() {
         ck.at(i);
         ck.required(i, Rule::R01);
-        let (crime_ref, victim_ref, suspect_ref) = (ck.cell(i, c_crime), ck.cell(i, c_victim), ck.cell(i, c_suspect));
+        let (crime_ref, victim_ref, suspect_ref) = (ck.cell(c_crime), ck.cell(c_victim), ck.cell(c_suspect));
         if !crime_ref.is_empty() && !victim_ref.is_empty() && !suspect_ref.is_empty() {
             counts.add(i, (crime_ref, victim_ref, suspect_ref));
         }
-        let f = ck.cell(i, c_force);
+        let f = ck.cell(c_force);
         let mut linked = true;
         // The accepted victim and suspect rows this row names, when it names them.
         let mut found: [Option<u32>; 2] = [None, None];

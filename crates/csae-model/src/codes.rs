@@ -17,47 +17,13 @@ pub struct CodeList {
     pub name: String,
     /// Codes in the order of the reference file, which is the order of every published table.
     pub codes: Vec<Code>,
-    /// Each code, ASCII-lower-cased, packed into one integer ([`packed`]): a value is looked
-    /// up by comparing integers, not by calling `memcmp` on each code in turn (the lookups
-    /// were about 5% of an ingest's processor time).
-    folded: Vec<u128>,
-}
-
-/// Codes of up to this many bytes are packed into a `u128` for lookup; longer ones (a few
-/// relationship and offence-group codes) are compared as text.
-const PACKED_MAX: usize = 15;
-
-/// A short text as one integer: its bytes, then zeros, and its length in the last byte, so
-/// two texts pack equal exactly when they are equal. `None` when longer than [`PACKED_MAX`].
-fn packed(bytes: impl ExactSizeIterator<Item = u8>) -> Option<u128> {
-    let len = bytes.len();
-    if len > PACKED_MAX {
-        return None;
-    }
-    let mut b = [0u8; 16];
-    for (slot, byte) in b.iter_mut().zip(bytes) {
-        *slot = byte;
-    }
-    b[15] = len as u8;
-    Some(u128::from_le_bytes(b))
-}
-
-/// The packed form of a code, or a value no packed text can take (its last byte is above
-/// [`PACKED_MAX`]) for a code too long to pack.
-fn packed_code(bytes: impl ExactSizeIterator<Item = u8>) -> u128 {
-    packed(bytes).unwrap_or(u128::MAX)
 }
 
 impl CodeList {
     /// The canonical (upper-case) code for an input value, ignoring case; `None` when the value
-    /// is not in the list.
+    /// is not in the list. Codes differ in more than case, so at most one matches.
     pub fn canonical(&self, value: &str) -> Option<&str> {
-        // Codes differ in more than case, so at most one matches ignoring case.
-        let at = match packed(value.bytes().map(|b| b.to_ascii_lowercase())) {
-            Some(lower) => self.folded.iter().position(|&c| c == lower),
-            None => self.codes.iter().position(|c| c.code.eq_ignore_ascii_case(value)),
-        };
-        at.map(|i| self.codes[i].code.as_str())
+        self.codes.iter().find(|c| c.code.eq_ignore_ascii_case(value)).map(|c| c.code.as_str())
     }
 
     pub fn contains(&self, value: &str) -> bool {
@@ -86,8 +52,7 @@ static LISTS: LazyLock<BTreeMap<String, CodeList>> = LazyLock::new(|| {
     for r in crate::reference::rows(crate::reference::CODE_LISTS_CSV) {
         let list = lists
             .entry(r[0].clone())
-            .or_insert_with(|| CodeList { name: r[0].clone(), codes: Vec::new(), folded: Vec::new() });
-        list.folded.push(packed_code(r[1].bytes().map(|b| b.to_ascii_lowercase())));
+            .or_insert_with(|| CodeList { name: r[0].clone(), codes: Vec::new() });
         list.codes.push(Code {
             code: r[1].clone(),
             label: r[2].clone(),
@@ -145,28 +110,6 @@ mod tests {
                 }
             }
             assert_eq!(list.canonical("NOT A CODE"), None);
-        }
-    }
-
-    /// The packed lookup finds what comparing the texts finds, for every code of every list
-    /// in any case, and for values near them: one byte more or less, other letters, lengths
-    /// on both sides of what packs (15 and 16 bytes), and text that is not ASCII.
-    #[test]
-    fn packed_lookup_finds_what_comparing_texts_finds() {
-        fn by_text<'a>(list: &'a CodeList, value: &str) -> Option<&'a str> {
-            let found = list.codes.iter().find(|c| c.code == value).or_else(|| list.codes.iter().find(|c| c.code.eq_ignore_ascii_case(value)));
-            found.map(|c| c.code.as_str())
-        }
-        for name in list_names() {
-            let list = code_list(name);
-            let mut values: Vec<String> = vec![String::new(), "x".repeat(15), "x".repeat(16), "É".into(), "w1\u{0}".into()];
-            for c in list.codes() {
-                let mixed: String = c.chars().enumerate().map(|(i, ch)| if i % 2 == 0 { ch.to_ascii_lowercase() } else { ch }).collect();
-                values.extend([c.to_string(), c.to_ascii_lowercase(), mixed, format!("{c}X"), format!("{c}\u{0}"), c[..c.len() - 1].to_string(), format!("{c:0<15}"), format!("{c:0<16}"), c.replace('A', "Ä")]);
-            }
-            for v in &values {
-                assert_eq!(list.canonical(v), by_text(list, v), "{name}: {v:?}");
-            }
         }
     }
 }

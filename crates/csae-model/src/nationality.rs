@@ -1,30 +1,25 @@
 //! Nationality codes: ISO 3166-1 alpha-3, checked against the `celes` crate's maintained list of
 //! countries rather than a hand-typed table.
 
+use std::cmp::Ordering;
 use std::sync::LazyLock;
 
-/// Every real code at the index of its three letters ([`index`]), from `celes`'s list of
-/// countries: a return's nationality is found with no allocation and no hashing (each
-/// victim and suspect row has one).
-static BY_LETTERS: LazyLock<Vec<Option<&'static str>>> = LazyLock::new(|| {
-    let mut table = vec![None; 26 * 26 * 26];
-    for country in celes::Country::get_countries() {
-        if let Some(i) = index(country.alpha3) {
-            table[i] = Some(country.alpha3);
-        }
-    }
-    table
+/// Every alpha-3 code `celes` knows, sorted.
+static CODES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut codes: Vec<&'static str> = celes::Country::get_countries().iter().map(|c| c.alpha3).collect();
+    codes.sort_unstable();
+    codes
 });
 
-/// The position of three ASCII letters, in either case, among all 17,576 such codes.
-fn index(code: &str) -> Option<usize> {
-    let [a, b, c] = <[u8; 3]>::try_from(code.as_bytes()).ok()?;
-    [a, b, c].into_iter().try_fold(0, |at, l| l.is_ascii_alphabetic().then(|| at * 26 + usize::from(l.to_ascii_uppercase() - b'A')))
+/// `code` against `value`, ignoring the case of ASCII letters.
+fn cmp_ignoring_case(code: &str, value: &str) -> Ordering {
+    code.bytes().cmp(value.bytes().map(|b| b.to_ascii_uppercase()))
 }
 
 /// The canonical upper-case alpha-3 code when `value` is a real ISO 3166-1 alpha-3 code.
 pub fn canonical(value: &str) -> Option<&'static str> {
-    BY_LETTERS[index(value.trim())?]
+    let value = value.trim();
+    CODES.binary_search_by(|c| cmp_ignoring_case(c, value)).ok().map(|i| CODES[i])
 }
 
 #[cfg(test)]
@@ -41,9 +36,9 @@ mod tests {
         }
     }
 
-    /// The table finds exactly the codes `celes` knows, for every three letters in any case.
+    /// The lookup finds exactly the codes `celes` knows, for every three letters in any case.
     #[test]
-    fn the_table_agrees_with_celes_for_every_three_letters() {
+    fn the_lookup_agrees_with_celes_for_every_three_letters() {
         let letters: Vec<char> = ('a'..='z').chain('A'..='Z').collect();
         let mut found = 0;
         for &a in &letters {

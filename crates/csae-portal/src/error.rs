@@ -5,13 +5,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// Why a portal command could not run (exit 2) or found a problem it must report (exit 1).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PortalError {
     /// Bad flags, config or input: the message says what to change.
+    #[error("{0}")]
     Usage(String),
     /// The database or data folder cannot be used.
+    #[error("{0}")]
     Storage(String),
     /// `audit verify` found the log altered (exit 1).
+    #[error("{0}")]
     AuditBroken(String),
 }
 
@@ -24,15 +27,6 @@ impl PortalError {
     }
 }
 
-impl std::fmt::Display for PortalError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PortalError::Usage(m) | PortalError::Storage(m) | PortalError::AuditBroken(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for PortalError {}
 
 impl From<sqlx::Error> for PortalError {
     fn from(e: sqlx::Error) -> Self {

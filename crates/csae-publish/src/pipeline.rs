@@ -40,22 +40,15 @@ pub struct Published {
 /// Why nothing was published: the input or options are unusable (exit 2), the disclosure
 /// audit refused a table (exit 1), or the period has no data and no empty publication was
 /// asked for (exit 1). Either way the previous publication is untouched.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PublishError {
+    #[error("{0}")]
     Unusable(String),
+    #[error("{0}")]
     AuditFailed(String),
+    #[error("{0}")]
     Empty(String),
 }
-
-impl std::fmt::Display for PublishError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PublishError::Unusable(m) | PublishError::AuditFailed(m) | PublishError::Empty(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for PublishError {}
 
 /// Builds the publication of `dataset` into `out` (replacing an earlier one there atomically).
 pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Published, PublishError> {

@@ -68,16 +68,9 @@ pub struct Summary {
     pub injected: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct SynthError(pub String);
-
-impl std::fmt::Display for SynthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SynthError {}
 
 impl SynthOptions {
     pub fn check(&self) -> Result<(), SynthError> {

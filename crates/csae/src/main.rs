@@ -25,15 +25,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc: the ingest of a national collection allocates millions of small cells; this
-/// allocator cuts its wall time by about a fifth over the system one (see docs/performance.md).
+/// mimalloc: ingest and analysis allocate millions of small values, which this allocator serves
+/// faster than the system's (docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     no_transparent_huge_pages();
     let args = cli::Cli::parse();
-    let one_shot = !matches!(args.command, cli::Command::Serve(_));
     let result = match args.command {
         cli::Command::Validate(a) => cmd_validate::run(a),
         cli::Command::Ingest(a) => cmd_ingest::run(a),
@@ -48,41 +47,19 @@ fn main() -> ExitCode {
         cli::Command::Token { command: cli::TokenCommand::Revoke(a) } => cmd_portal::token_revoke(a),
         cli::Command::Audit { command: cli::AuditCommand::Verify(a) } => cmd_portal::audit_verify(a),
     };
-    let status = match result {
-        Ok(code) if code == ExitCode::SUCCESS => 0,
-        Ok(code) => return code,
+    match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", csae_model::text::for_terminal(&e.message.replace('\n', " ")));
-            e.exit_code
+            ExitCode::from(e.exit_code)
         }
-    };
-    if one_shot {
-        exit_now(status);
     }
-    ExitCode::from(status)
 }
 
-/// Ends a finished one-shot command at once. Its work is done and written (files are synced
-/// and closed, folders swapped, temporary folders removed when the command returned); what is
-/// left is freeing memory, and mimalloc, linked statically, frees and purges every segment it
-/// holds at exit, one `madvise` per 64 KiB: about 10 ms of an ingest or a report. The kernel
-/// takes the whole address space back at once anyway.
-fn exit_now(status: u8) -> ! {
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stderr().flush();
-    // SAFETY: `_exit` ends the process without running exit handlers; nothing of ours waits
-    // on them (output is flushed above, and every file was written and closed by the command).
-    unsafe { libc::_exit(i32::from(status)) }
-}
-
-/// Turns transparent huge pages off for this process. The analysis allocates and frees many
-/// short-lived buffers; with huge pages the kernel zeroes 2 MB for each fresh one, which made a
-/// report three times slower (see docs/performance.md). A hint only: failure changes nothing.
-/// It comes after the allocator's first arena, which the runtime makes before `main`: mimalloc
-/// is therefore built with `no_thp` (workspace `Cargo.toml`), so that it never asks for huge
-/// pages itself. Before that, every command began with two huge pages (4 MB zeroed; on this
-/// virtual machine, a few milliseconds when the host had taken the memory back).
+/// Turns transparent huge pages off for this process: the analysis allocates and frees many
+/// short-lived buffers, and with huge pages the kernel zeroes 2 MB for each fresh one
+/// (docs/performance.md). A hint only: failure changes nothing. mimalloc is built with `no_thp`
+/// (workspace `Cargo.toml`) so that its first arena, made before `main`, asks for none either.
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.

@@ -269,7 +269,8 @@ impl RawReturn {
 }
 
 /// `F01`: the whole return is rejected, with one sentence naming the file (and column).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct ReturnRejected {
     pub file: String,
     pub message: String,
@@ -286,12 +287,6 @@ impl ReturnRejected {
     /// A return larger than the reader may take in.
     pub fn over_limit(file: &str, message: String) -> Self {
         ReturnRejected { file: file.to_string(), message, over_limit: true }
-    }
-}
-
-impl std::fmt::Display for ReturnRejected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
     }
 }
 
