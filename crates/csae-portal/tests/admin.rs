@@ -115,7 +115,7 @@ async fn admins_add_users_revoke_tokens_and_disable_with_csrf_and_audit() {
         // Mistakes come back on the form, by the field, without the password.
         let cases = [
             ("username=Not+Valid&role=analyst&force=", StatusCode::BAD_REQUEST, "is not a user name"),
-            ("username=new.sub&role=&force=", StatusCode::BAD_REQUEST, "choose the user&#39;s role"),
+            ("username=new.sub&role=&force=", StatusCode::BAD_REQUEST, "choose the user's role"),
             ("username=new.sub&role=submitter&force=", StatusCode::BAD_REQUEST, "choose the force"),
             ("username=new.sub&role=analyst&force=cumbria", StatusCode::BAD_REQUEST, "choose no force"),
             ("username=new.sub&role=root&force=", StatusCode::BAD_REQUEST, "is not a role"),

@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::html::{button_form, csrf_field, error_summary, esc, respond, table, tag};
+use maud::{Markup, html};
+
+use super::html::{button_form, csrf_field, error_summary, respond, table, tag, text};
 use super::{Form, error_page, form_user, see_other, who};
 use crate::access::{Principal, Role};
 use crate::error::ApiError;
@@ -61,7 +63,6 @@ async fn users_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: 
         Ok(u) => u,
         Err(e) => return error_page(Some(&p), &e),
     };
-    let mut body = String::new();
     let who_done = q.user.as_deref().filter(|u| crate::accounts::check_username(u).is_ok()).unwrap_or("the user");
     let banner = match q.done.as_deref() {
         Some("added") => Some(format!("{who_done} has been added. Give them their password by a separate, secure route.")),
@@ -70,79 +71,102 @@ async fn users_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: 
         Some("revoked") => Some(format!("Every API token of {who_done} has been revoked.")),
         _ => None,
     };
-    if let Some(b) = banner {
-        body.push_str(&format!(r#"<div class="govuk-notification-banner" role="region" aria-labelledby="banner-title"><h2 id="banner-title" class="govuk-heading-m">Success</h2><p>{}</p></div>"#, esc(&b)));
-    }
-    body.push_str(r#"<p><a class="govuk-button" href="/admin/users/new">Add a user</a></p>"#);
-    let rows: Vec<Vec<String>> = users
+    let rows: Vec<Vec<Markup>> = users
         .iter()
         .map(|u| {
             let state = if u.disabled { tag("Disabled", "grey") } else { tag("Active", "green") };
-            let mut actions = String::new();
-            if u.disabled {
-                actions.push_str(&button_form(&p, &format!("/admin/users/{}/enable", u.id), &format!("Enable {}", u.username), "govuk-button--secondary"));
-            } else if u.id != p.user_id {
-                actions.push_str(&button_form(&p, &format!("/admin/users/{}/disable", u.id), &format!("Disable {}", u.username), "govuk-button--warning"));
-            }
-            if u.live_tokens > 0 {
-                actions.push_str(&button_form(&p, &format!("/admin/users/{}/revoke-tokens", u.id), &format!("Revoke API tokens of {}", u.username), "govuk-button--secondary"));
-            }
+            let actions = html! {
+                @if u.disabled {
+                    (button_form(&p, &format!("/admin/users/{}/enable", u.id), &format!("Enable {}", u.username), "govuk-button--secondary"))
+                } @else if u.id != p.user_id {
+                    (button_form(&p, &format!("/admin/users/{}/disable", u.id), &format!("Disable {}", u.username), "govuk-button--warning"))
+                }
+                @if u.live_tokens > 0 {
+                    (button_form(&p, &format!("/admin/users/{}/revoke-tokens", u.id), &format!("Revoke API tokens of {}", u.username), "govuk-button--secondary"))
+                }
+            };
             vec![
-                esc(&u.username),
-                esc(&crate::access::roles_text(&u.roles)),
-                esc(u.force.as_deref().unwrap_or("")),
+                text(&u.username),
+                text(crate::access::roles_text(&u.roles)),
+                text(u.force.as_deref().unwrap_or("")),
                 state,
-                u.live_tokens.to_string(),
-                esc(&u.created_at),
+                text(u.live_tokens.to_string()),
+                text(&u.created_at),
                 actions,
             ]
         })
         .collect();
-    body.push_str(&table("Users", &["User name", "Roles", "Force", "State", "API tokens", "Added", "Actions"], &rows));
-    body.push_str("<p>API tokens are made on the server with <code>csae token new --username NAME</code>; they are shown once.</p>");
-    respond(StatusCode::OK, "Users", Some(&p), &body)
+    let body = html! {
+        @if let Some(b) = banner {
+            div.govuk-notification-banner role="region" aria-labelledby="banner-title" {
+                h2.govuk-heading-m id="banner-title" { "Success" }
+                p { (b) }
+            }
+        }
+        p { a.govuk-button href="/admin/users/new" { "Add a user" } }
+        (table("Users", &["User name", "Roles", "Force", "State", "API tokens", "Added", "Actions"], &rows))
+        p { "API tokens are made on the server with " code { "csae token new --username NAME" } "; they are shown once." }
+    };
+    respond(StatusCode::OK, "Users", Some(&p), body)
 }
 
-fn user_form(p: &Principal, errors: &[(&str, String)], f: &HashMap<String, String>) -> String {
+fn user_form(p: &Principal, errors: &[(&str, String)], f: &HashMap<String, String>) -> Markup {
     let v = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
-    let group = |field: &str| {
-        let msg = errors.iter().find(|(k, _)| *k == field).map(|(_, m)| m.as_str());
-        match msg {
-            Some(m) => (" govuk-form-group--error", format!(r#"<p class="govuk-error-message" id="{field}-error"><span class="govuk-visually-hidden">Error:</span> {}</p>"#, esc(m))),
-            None => ("", String::new()),
+    let message = |field: &str| errors.iter().find(|(k, _)| *k == field).map(|(_, m)| m.clone());
+    let group = |field: &str| if message(field).is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" };
+    let error = |field: &str| {
+        html! {
+            @if let Some(m) = message(field) {
+                p.govuk-error-message id={ (field) "-error" } { span.govuk-visually-hidden { "Error:" } " " (m) }
+            }
         }
     };
-    let (ug, ue) = group("username");
-    let (rg, re) = group("role");
-    let (fg, fe) = group("force");
-    let (pg, pe) = group("password");
-    let mut radios = String::new();
-    for (value, label, hint) in ROLES {
-        let id = format!("role-{}", value.replace(',', "-"));
-        let checked = if v("role") == value { " checked" } else { "" };
-        radios.push_str(&format!(
-            r#"<div class="govuk-radios__item"><input class="govuk-radios__input" id="{id}" name="role" type="radio" value="{}"{checked}><label class="govuk-label govuk-radios__label" for="{id}">{}</label><div class="govuk-hint">{}</div></div>"#,
-            esc(value),
-            esc(label),
-            esc(hint)
-        ));
+    html! {
+        (error_summary(errors))
+        form method="post" action="/admin/users" novalidate {
+            (csrf_field(p))
+            div class=(group("username")) {
+                label.govuk-label for="username" { "User name" }
+                div.govuk-hint { "2 to 64 characters: a-z, 0-9, full stop, underscore or hyphen; for example cumbria.sub" }
+                (error("username"))
+                input.govuk-input id="username" name="username" autocomplete="off" spellcheck="false" value=(v("username"));
+            }
+            div class=(group("role")) {
+                fieldset.govuk-fieldset id="role" {
+                    legend.govuk-label { "Role" }
+                    (error("role"))
+                    div.govuk-radios {
+                        @for (value, label, hint) in ROLES {
+                            @let id = format!("role-{}", value.replace(',', "-"));
+                            div.govuk-radios__item {
+                                input.govuk-radios__input id=(id) name="role" type="radio" value=(value) checked[v("role") == value];
+                                label."govuk-label"."govuk-radios__label" for=(id) { (label) }
+                                div.govuk-hint { (hint) }
+                            }
+                        }
+                    }
+                }
+            }
+            div class=(group("force")) {
+                label.govuk-label for="force" { "Force" }
+                div.govuk-hint { "Submitters and force viewers belong to one force; national roles to none" }
+                (error("force"))
+                select.govuk-select id="force" name="force" {
+                    option value="" { "No force (national roles)" }
+                    @for force in csae_model::forces() {
+                        option value=(force.id) selected[v("force") == force.id] { (force.name) }
+                    }
+                }
+            }
+            div class=(group("password")) {
+                label.govuk-label for="password" { "Password" }
+                div.govuk-hint { "At least 12 characters. Give it to the user by a separate, secure route" }
+                (error("password"))
+                input.govuk-input id="password" name="password" type="password" autocomplete="new-password";
+            }
+            button.govuk-button type="submit" { "Add the user" } " " a href="/admin/users" { "Cancel" }
+        }
     }
-    let mut options = String::from(r#"<option value="">No force (national roles)</option>"#);
-    for force in csae_model::forces() {
-        let sel = if v("force") == force.id { " selected" } else { "" };
-        options.push_str(&format!(r#"<option value="{}"{sel}>{}</option>"#, esc(&force.id), esc(&force.name)));
-    }
-    format!(
-        r#"{}<form method="post" action="/admin/users" novalidate>{}
-<div class="govuk-form-group{ug}"><label class="govuk-label" for="username">User name</label><div class="govuk-hint">2 to 64 characters: a-z, 0-9, full stop, underscore or hyphen; for example cumbria.sub</div>{ue}<input class="govuk-input" id="username" name="username" autocomplete="off" spellcheck="false" value="{}"></div>
-<div class="govuk-form-group{rg}"><fieldset class="govuk-fieldset" id="role"><legend class="govuk-label">Role</legend>{re}<div class="govuk-radios">{radios}</div></fieldset></div>
-<div class="govuk-form-group{fg}"><label class="govuk-label" for="force">Force</label><div class="govuk-hint">Submitters and force viewers belong to one force; national roles to none</div>{fe}<select class="govuk-select" id="force" name="force">{options}</select></div>
-<div class="govuk-form-group{pg}"><label class="govuk-label" for="password">Password</label><div class="govuk-hint">At least 12 characters. Give it to the user by a separate, secure route</div>{pe}<input class="govuk-input" id="password" name="password" type="password" autocomplete="new-password"></div>
-<button class="govuk-button" type="submit">Add the user</button> <a href="/admin/users">Cancel</a></form>"#,
-        error_summary(errors),
-        csrf_field(p),
-        esc(v("username")),
-    )
 }
 
 async fn new_user_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap) -> Response {
@@ -153,7 +177,7 @@ async fn new_user_page(State(app): State<Shared>, ClientIp(ip): ClientIp, header
     if let Err(r) = admin_only(&app, &p, &ip, "page_add_user").await {
         return r;
     }
-    respond(StatusCode::OK, "Add a user", Some(&p), &user_form(&p, &[], &HashMap::new()))
+    respond(StatusCode::OK, "Add a user", Some(&p), user_form(&p, &[], &HashMap::new()))
 }
 
 async fn add_user(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, axum::Form(f): Form) -> Response {
@@ -171,7 +195,7 @@ async fn add_user(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: He
             // Shown again without the password.
             let mut kept = f.clone();
             kept.remove("password");
-            respond(e.status, "Add a user", Some(&p), &user_form(&p, &[(crate::admin::field_of(e.code), e.message())], &kept))
+            respond(e.status, "Add a user", Some(&p), user_form(&p, &[(crate::admin::field_of(e.code), e.message())], &kept))
         }
         Err(e) => error_page(Some(&p), &e),
     }

@@ -1,29 +1,12 @@
 //! HTML building blocks after the GOV.UK Design System patterns (header, error summary,
 //! summary list, table, task list, buttons), with the app's own CSS. No JavaScript, no
-//! external assets.
-
-use std::fmt::Write as _;
+//! external assets. Pages are `maud` templates: every interpolated value is escaped.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
 
-use crate::access::Principal;
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::access::{Principal, Via};
 
 pub const CSS: &str = r#"
 *{box-sizing:border-box}body{margin:0;font-family:Arial,sans-serif;font-size:19px;line-height:1.32;color:#0b0c0c;background:#fff}
@@ -52,92 +35,111 @@ a{color:#1d70b8}a:visited{color:#4c2c92}a:focus{outline:3px solid transparent;ba
 .govuk-table form{display:inline}.govuk-table .govuk-button{font-size:16px;margin:0 10px 5px 0}
 "#;
 
-/// A full page.
-pub fn page(title: &str, who: Option<&Principal>, body: &str) -> String {
-    let who_html = match who {
-        Some(p) => {
-            let csrf = match &p.via {
-                crate::access::Via::Session { csrf, .. } => csrf.as_str(),
-                crate::access::Via::Token => "",
-            };
-            let force = p.force.as_deref().map(|f| format!(", {}", esc(f))).unwrap_or_default();
-            format!(
-                r#"<span class="who">{} ({}{force}) <form method="post" action="/sign-out"><input type="hidden" name="csrf" value="{}"><button type="submit">Sign out</button></form></span>"#,
-                esc(&p.username),
-                esc(&crate::access::roles_text(&p.roles)),
-                esc(csrf)
-            )
-        }
-        None => String::new(),
-    };
-    format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t} – CSAE collection</title><link rel="stylesheet" href="/assets/app.css"></head>
-<body><header class="govuk-header"><div class="govuk-width-container"><a href="/">CSAE national collection</a>{who_html}</div></header>
-<div class="govuk-width-container"><main class="govuk-main-wrapper" id="main-content"><h1 class="govuk-heading-xl">{t}</h1>{body}</main>
-<footer class="govuk-body-s">Synthetic data only. Every view of data is recorded in the audit log.</footer></div></body></html>"#,
-        t = esc(title)
-    )
+/// The session's CSRF token, empty for an API principal.
+fn csrf_of(p: &Principal) -> &str {
+    match &p.via {
+        Via::Session { csrf, .. } => csrf.as_str(),
+        Via::Token => "",
+    }
 }
 
-pub fn respond(status: StatusCode, title: &str, who: Option<&Principal>, body: &str) -> Response {
-    let mut r = Html(page(title, who, body)).into_response();
+/// A full page.
+pub fn page(title: &str, who: Option<&Principal>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – CSAE collection" }
+                link rel="stylesheet" href="/assets/app.css";
+            }
+            body {
+                header.govuk-header {
+                    div.govuk-width-container {
+                        a href="/" { "CSAE national collection" }
+                        @if let Some(p) = who {
+                            span.who {
+                                (p.username) " (" (crate::access::roles_text(&p.roles))
+                                @if let Some(f) = &p.force { ", " (f) }
+                                ") "
+                                form method="post" action="/sign-out" {
+                                    input type="hidden" name="csrf" value=(csrf_of(p));
+                                    button type="submit" { "Sign out" }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.govuk-width-container {
+                    main.govuk-main-wrapper id="main-content" {
+                        h1.govuk-heading-xl { (title) }
+                        (body)
+                    }
+                    footer.govuk-body-s { "Synthetic data only. Every view of data is recorded in the audit log." }
+                }
+            }
+        }
+    }
+}
+
+pub fn respond(status: StatusCode, title: &str, who: Option<&Principal>, body: Markup) -> Response {
+    let mut r = Html(page(title, who, body).into_string()).into_response();
     *r.status_mut() = status;
     r.headers_mut().insert("cache-control", axum::http::HeaderValue::from_static("no-store"));
     r
 }
 
 /// The error summary: a list of problems, each linking to the field it concerns.
-pub fn error_summary(errors: &[(&str, String)]) -> String {
-    if errors.is_empty() {
-        return String::new();
-    }
-    let mut s = String::from(r#"<div class="govuk-error-summary" role="alert" tabindex="-1"><h2>There is a problem</h2><ul>"#);
-    for (field, msg) in errors {
-        let _ = write!(s, r##"<li><a href="#{}">{}</a></li>"##, esc(field), esc(msg));
-    }
-    s.push_str("</ul></div>");
-    s
-}
-
-pub fn tag(text: &str, colour: &str) -> String {
-    format!(r#"<strong class="govuk-tag govuk-tag--{colour}">{}</strong>"#, esc(text))
-}
-
-pub fn summary_list(rows: &[(&str, String)]) -> String {
-    let mut s = String::from(r#"<dl class="govuk-summary-list">"#);
-    for (k, v) in rows {
-        let _ = write!(s, "<div><dt>{}</dt><dd>{v}</dd></div>", esc(k));
-    }
-    s.push_str("</dl>");
-    s
-}
-
-/// A table; `cells` are already HTML.
-pub fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
-    let mut s = format!(r#"<table class="govuk-table"><caption class="govuk-heading-m">{}</caption><thead><tr>"#, esc(caption));
-    for h in head {
-        let _ = write!(s, r#"<th scope="col">{}</th>"#, esc(h));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for r in rows {
-        s.push_str("<tr>");
-        for c in r {
-            let _ = write!(s, "<td>{c}</td>");
+pub fn error_summary(errors: &[(&str, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.govuk-error-summary role="alert" tabindex="-1" {
+                h2 { "There is a problem" }
+                ul { @for (field, msg) in errors { li { a href={ "#" (field) } { (msg) } } } }
+            }
         }
-        s.push_str("</tr>");
     }
-    s.push_str("</tbody></table>");
-    s
 }
 
-pub fn csrf_field(p: &Principal) -> String {
-    match &p.via {
-        crate::access::Via::Session { csrf, .. } => format!(r#"<input type="hidden" name="csrf" value="{}">"#, esc(csrf)),
-        crate::access::Via::Token => String::new(),
+pub fn tag(text: &str, colour: &str) -> Markup {
+    html! { strong class={ "govuk-tag govuk-tag--" (colour) } { (text) } }
+}
+
+pub fn summary_list(rows: &[(&str, Markup)]) -> Markup {
+    html! { dl.govuk-summary-list { @for (k, v) in rows { div { dt { (k) } dd { (v) } } } } }
+}
+
+/// A table of cells already made.
+pub fn table(caption: &str, head: &[&str], rows: &[Vec<Markup>]) -> Markup {
+    html! {
+        table.govuk-table {
+            caption.govuk-heading-m { (caption) }
+            thead { tr { @for h in head { th scope="col" { (h) } } } }
+            tbody { @for r in rows { tr { @for c in r { td { (c) } } } } }
+        }
+    }
+}
+
+pub fn csrf_field(p: &Principal) -> Markup {
+    html! {
+        @if let Via::Session { csrf, .. } = &p.via {
+            input type="hidden" name="csrf" value=(csrf);
+        }
     }
 }
 
 /// A form with one button, posting to `action`.
-pub fn button_form(p: &Principal, action: &str, label: &str, class: &str) -> String {
-    format!(r#"<form method="post" action="{}">{}<button class="govuk-button {class}" type="submit">{}</button></form>"#, esc(action), csrf_field(p), esc(label))
+pub fn button_form(p: &Principal, action: &str, label: &str, class: &str) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            (csrf_field(p))
+            button class={ "govuk-button " (class) } type="submit" { (label) }
+        }
+    }
+}
+
+/// Text as a cell or value of the blocks above.
+pub fn text(s: impl AsRef<str>) -> Markup {
+    html! { (s.as_ref()) }
 }

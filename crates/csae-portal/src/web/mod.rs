@@ -19,7 +19,8 @@ use crate::error::ApiError;
 use crate::server::{ClientIp, Shared};
 use crate::sessions;
 use crate::upload::receive::Receiver;
-use html::{button_form, csrf_field, error_summary, esc, respond, summary_list, table, tag};
+use html::{button_form, csrf_field, error_summary, respond, summary_list, table, tag, text};
+use maud::{Markup, html};
 
 type Form = axum::Form<HashMap<String, String>>;
 
@@ -57,8 +58,8 @@ fn error_page(p: Option<&Principal>, e: &ApiError) -> Response {
         s if s.is_server_error() => "Sorry, there is a problem with the service",
         _ => "There is a problem",
     };
-    let body = format!(r#"{}<p><a href="/">Go to the start page</a></p>"#, error_summary(&[("main-content", e.message())]));
-    respond(e.status, title, p, &body)
+    let body = html! { (error_summary(&[("main-content", e.message())])) p { a href="/" { "Go to the start page" } } };
+    respond(e.status, title, p, body)
 }
 
 /// The signed-in user of a page, or a 401 page (telling when the session expired).
@@ -68,8 +69,8 @@ async fn who(app: &Shared, headers: &HeaderMap, ip: &str) -> Result<Principal, R
         Ok(Err(expired)) => {
             let msg = if expired { "Your session has expired; sign in again." } else { "You need to sign in to see this page." };
             app.audit(Event::new("-", "page", "refused").ip(ip).detail(if expired { "session expired" } else { "not signed in" })).await;
-            let body = format!(r#"{}<p><a class="govuk-button" href="/sign-in">Sign in</a></p>"#, error_summary(&[("main-content", msg.to_string())]));
-            Err(respond(StatusCode::UNAUTHORIZED, "Sign in", None, &body))
+            let body = html! { (error_summary(&[("main-content", msg.to_string())])) p { a.govuk-button href="/sign-in" { "Sign in" } } };
+            Err(respond(StatusCode::UNAUTHORIZED, "Sign in", None, body))
         }
         Err(e) => Err(error_page(None, &e)),
     }
@@ -106,59 +107,63 @@ async fn home(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Header
         Err(_) => return see_other("/sign-in"),
     };
     let periods = app.list_periods(&p).await.unwrap_or_default();
-    let mut body = String::new();
+    let mut force_periods = Vec::new();
     if p.has(Role::Submitter) || p.has(Role::ForceViewer) {
-        let force = p.force.as_deref().and_then(csae_model::force).map_or("your force".to_string(), |f| f.name.clone());
-        body.push_str(&format!("<p>Returns of {}.</p>", esc(&force)));
         for per in &periods {
-            let subs = app.list_submissions(&p, &ip, Some(&per.id)).await.unwrap_or_default();
-            let confirmed = subs.iter().filter(|s| s.status == "confirmed").max_by_key(|s| s.version);
-            let pending = subs.iter().find(|s| s.status == "validated");
-            let status = |done: bool, label: &str| if done { tag("Completed", "green") } else { tag(label, "blue") };
-            body.push_str(&format!(r#"<h2 class="govuk-heading-m">Period {} ({} to {})</h2><ul class="govuk-task-list">"#, esc(&per.id), esc(&per.from), esc(&per.to)));
-            if p.has(Role::Submitter) {
-                body.push_str(&format!(r#"<li><a href="/upload?period={0}">Upload the return</a>{1}</li>"#, esc(&per.id), status(pending.is_some() || confirmed.is_some(), "To do")));
+            force_periods.push((per, app.list_submissions(&p, &ip, Some(&per.id)).await.unwrap_or_default()));
+        }
+    }
+    let status = |done: bool, label: &str| if done { tag("Completed", "green") } else { tag(label, "blue") };
+    let body = html! {
+        @if p.has(Role::Submitter) || p.has(Role::ForceViewer) {
+            p { "Returns of " (p.force.as_deref().and_then(csae_model::force).map_or("your force".to_string(), |f| f.name.clone())) "." }
+            @for (per, subs) in &force_periods {
+                @let confirmed = subs.iter().filter(|s| s.status == "confirmed").max_by_key(|s| s.version);
+                @let pending = subs.iter().find(|s| s.status == "validated");
+                h2.govuk-heading-m { "Period " (per.id) " (" (per.from) " to " (per.to) ")" }
+                ul.govuk-task-list {
+                    @if p.has(Role::Submitter) {
+                        li { a href={ "/upload?period=" (per.id) } { "Upload the return" } (status(pending.is_some() || confirmed.is_some(), "To do")) }
+                    }
+                    li {
+                        @match pending.or(confirmed) {
+                            Some(s) => a href={ "/submissions/" (s.id) } { "Check the validation result" },
+                            None => "Check the validation result",
+                        }
+                        (status(confirmed.is_some() && pending.is_none(), if pending.is_some() { "To check" } else { "Cannot start yet" }))
+                    }
+                    @let conf = confirmed.map_or("Not confirmed".to_string(), |s| format!("Version {} confirmed", s.version.unwrap_or(0)));
+                    li { "Confirm the submission" (tag(&conf, if confirmed.is_some() { "green" } else { "grey" })) }
+                }
+                p { a href={ "/submissions?period=" (per.id) } { "Submission history" } }
             }
-            let check = match pending.or(confirmed) {
-                Some(s) => format!(r#"<a href="/submissions/{}">Check the validation result</a>"#, esc(&s.id)),
-                None => "Check the validation result".into(),
-            };
-            body.push_str(&format!("<li>{check}{}</li>", status(confirmed.is_some() && pending.is_none(), if pending.is_some() { "To check" } else { "Cannot start yet" })));
-            let conf = confirmed.map_or("Not confirmed".to_string(), |s| format!("Version {} confirmed", s.version.unwrap_or(0)));
-            body.push_str(&format!("<li>Confirm the submission{}</li></ul>", if confirmed.is_some() { tag(&conf, "green") } else { tag(&conf, "grey") }));
-            body.push_str(&format!(r#"<p><a href="/submissions?period={}">Submission history</a></p>"#, esc(&per.id)));
+            @if periods.is_empty() { p { "No collection period is open yet." } }
         }
-        if periods.is_empty() {
-            body.push_str("<p>No collection period is open yet.</p>");
+        @if p.has(Role::Analyst) {
+            h2.govuk-heading-m { "Tracker" }
+            ul.govuk-task-list {
+                @for per in &periods {
+                    li { a href={ "/tracker?period=" (per.id) } { "Period " (per.id) } span { (per.from) " to " (per.to) } }
+                }
+            }
         }
-    }
-    if p.has(Role::Analyst) {
-        body.push_str(r#"<h2 class="govuk-heading-m">Tracker</h2><ul class="govuk-task-list">"#);
-        for per in &periods {
-            body.push_str(&format!(r#"<li><a href="/tracker?period={0}">Period {0}</a><span>{1} to {2}</span></li>"#, esc(&per.id), esc(&per.from), esc(&per.to)));
-        }
-        body.push_str("</ul>");
-    }
-    if p.has(Role::Analyst) || p.has(Role::Admin) {
-        body.push_str(r#"<p><a href="/periods">Open a period</a></p>"#);
-    }
-    if p.has(Role::Admin) {
-        body.push_str(r#"<p><a href="/admin/users">Manage users</a></p>"#);
-    }
-    respond(StatusCode::OK, "CSAE national collection", Some(&p), &body)
+        @if p.has(Role::Analyst) || p.has(Role::Admin) { p { a href="/periods" { "Open a period" } } }
+        @if p.has(Role::Admin) { p { a href="/admin/users" { "Manage users" } } }
+    };
+    respond(StatusCode::OK, "CSAE national collection", Some(&p), body)
 }
 
-fn sign_in_form(errors: &[(&str, String)], username: &str, pre: &str) -> String {
-    let err_class = if errors.is_empty() { "" } else { " govuk-form-group--error" };
-    format!(
-        r#"{}<form method="post" action="/sign-in" novalidate><input type="hidden" name="csrf" value="{}">
-<div class="govuk-form-group{err_class}"><label class="govuk-label" for="username">User name</label><input class="govuk-input" id="username" name="username" autocomplete="username" value="{}"></div>
-<div class="govuk-form-group{err_class}"><label class="govuk-label" for="password">Password</label><input class="govuk-input" id="password" name="password" type="password" autocomplete="current-password"></div>
-<button class="govuk-button" type="submit">Sign in</button></form>"#,
-        error_summary(errors),
-        esc(pre),
-        esc(username)
-    )
+fn sign_in_form(errors: &[(&str, String)], username: &str, pre: &str) -> Markup {
+    let group = if errors.is_empty() { "govuk-form-group" } else { "govuk-form-group govuk-form-group--error" };
+    html! {
+        (error_summary(errors))
+        form method="post" action="/sign-in" novalidate {
+            input type="hidden" name="csrf" value=(pre);
+            div class=(group) { label.govuk-label for="username" { "User name" } input.govuk-input id="username" name="username" autocomplete="username" value=(username); }
+            div class=(group) { label.govuk-label for="password" { "Password" } input.govuk-input id="password" name="password" type="password" autocomplete="current-password"; }
+            button.govuk-button type="submit" { "Sign in" }
+        }
+    }
 }
 
 fn with_cookie(mut r: Response, cookie: String) -> Response {
@@ -170,7 +175,7 @@ fn with_cookie(mut r: Response, cookie: String) -> Response {
 
 async fn sign_in_page(State(app): State<Shared>) -> Response {
     let pre = crate::util::random_hex(16);
-    let r = respond(StatusCode::OK, "Sign in", None, &sign_in_form(&[], "", &pre));
+    let r = respond(StatusCode::OK, "Sign in", None, sign_in_form(&[], "", &pre));
     with_cookie(r, sessions::set_cookie(&app.cfg, sessions::PRE_COOKIE, &pre, None))
 }
 
@@ -179,7 +184,7 @@ async fn sign_in(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Hea
     let password = f.get("password").cloned().unwrap_or_default();
     let pre = crate::util::random_hex(16);
     let again = |status: StatusCode, errors: &[(&str, String)], app: &Shared| {
-        let r = respond(status, "Sign in", None, &sign_in_form(errors, &username, &pre));
+        let r = respond(status, "Sign in", None, sign_in_form(errors, &username, &pre));
         with_cookie(r, sessions::set_cookie(&app.cfg, sessions::PRE_COOKIE, &pre, None))
     };
     let cookie_token = sessions::cookie(&headers, sessions::PRE_COOKIE);
@@ -213,20 +218,18 @@ async fn sign_out(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: He
     with_cookie(see_other("/sign-in"), sessions::set_cookie(&app.cfg, sessions::COOKIE, "", Some(0)))
 }
 
-fn period_form(p: &Principal, errors: &[(&str, String)], f: &HashMap<String, String>) -> String {
-    let v = |k: &str| esc(f.get(k).map(String::as_str).unwrap_or(""));
-    format!(
-        r#"{}<form method="post" action="/periods">{}
-<div class="govuk-form-group"><label class="govuk-label" for="id">Period id</label><div class="govuk-hint">For example, 2023</div><input class="govuk-input" id="id" name="id" value="{}"></div>
-<div class="govuk-form-group"><label class="govuk-label" for="from">From</label><div class="govuk-hint">YYYY-MM-DD</div><input class="govuk-input" id="from" name="from" value="{}"></div>
-<div class="govuk-form-group"><label class="govuk-label" for="to">To</label><input class="govuk-input" id="to" name="to" value="{}"></div>
-<button class="govuk-button" type="submit">Open the period</button></form>"#,
-        error_summary(errors),
-        csrf_field(p),
-        v("id"),
-        v("from"),
-        v("to")
-    )
+fn period_form(p: &Principal, errors: &[(&str, String)], f: &HashMap<String, String>) -> Markup {
+    let v = |k: &str| f.get(k).cloned().unwrap_or_default();
+    html! {
+        (error_summary(errors))
+        form method="post" action="/periods" {
+            (csrf_field(p))
+            div.govuk-form-group { label.govuk-label for="id" { "Period id" } div.govuk-hint { "For example, 2023" } input.govuk-input id="id" name="id" value=(v("id")); }
+            div.govuk-form-group { label.govuk-label for="from" { "From" } div.govuk-hint { "YYYY-MM-DD" } input.govuk-input id="from" name="from" value=(v("from")); }
+            div.govuk-form-group { label.govuk-label for="to" { "To" } input.govuk-input id="to" name="to" value=(v("to")); }
+            button.govuk-button type="submit" { "Open the period" }
+        }
+    }
 }
 
 async fn periods_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap) -> Response {
@@ -239,9 +242,9 @@ async fn periods_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
         return error_page(Some(&p), &e);
     }
     let periods = app.list_periods(&p).await.unwrap_or_default();
-    let rows: Vec<Vec<String>> = periods.iter().map(|x| vec![esc(&x.id), esc(&x.from), esc(&x.to), esc(&x.opened_by)]).collect();
-    let body = format!("{}{}", table("Open periods", &["Period", "From", "To", "Opened by"], &rows), period_form(&p, &[], &HashMap::new()));
-    respond(StatusCode::OK, "Collection periods", Some(&p), &body)
+    let rows: Vec<Vec<Markup>> = periods.iter().map(|x| vec![text(&x.id), text(&x.from), text(&x.to), text(&x.opened_by)]).collect();
+    let body = html! { (table("Open periods", &["Period", "From", "To", "Opened by"], &rows)) (period_form(&p, &[], &HashMap::new())) };
+    respond(StatusCode::OK, "Collection periods", Some(&p), body)
 }
 
 async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, axum::Form(f): Form) -> Response {
@@ -253,7 +256,7 @@ async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers:
     match app.open_period(&p, &ip, &g("id"), &g("from"), &g("to")).await {
         Ok(_) => see_other("/periods"),
         Err(e) if e.status == StatusCode::FORBIDDEN => error_page(Some(&p), &e),
-        Err(e) => respond(e.status, "Collection periods", Some(&p), &period_form(&p, &[("id", e.message())], &f)),
+        Err(e) => respond(e.status, "Collection periods", Some(&p), period_form(&p, &[("id", e.message())], &f)),
     }
 }
 
@@ -262,18 +265,20 @@ struct PeriodQ {
     period: Option<String>,
 }
 
-fn upload_form(p: &Principal, period: &str, errors: &[(&str, String)]) -> String {
-    let err_class = if errors.is_empty() { "" } else { " govuk-form-group--error" };
-    format!(
-        r#"{}<form method="post" action="/upload?period={period}" enctype="multipart/form-data">{}
-<div class="govuk-form-group{err_class}"><label class="govuk-label" for="file">Upload the return for period {period}</label>
-<div class="govuk-hint">The XLSX workbook, or a zip of crimes.csv, victims.csv, suspects.csv and relationships.csv</div>
-<input class="govuk-input" id="file" name="file" type="file" accept=".xlsx,.zip"></div>
-<button class="govuk-button" type="submit">Upload and check</button></form>"#,
-        error_summary(errors),
-        csrf_field(p),
-        period = esc(period),
-    )
+fn upload_form(p: &Principal, period: &str, errors: &[(&str, String)]) -> Markup {
+    let group = if errors.is_empty() { "govuk-form-group" } else { "govuk-form-group govuk-form-group--error" };
+    html! {
+        (error_summary(errors))
+        form method="post" action={ "/upload?period=" (period) } enctype="multipart/form-data" {
+            (csrf_field(p))
+            div class=(group) {
+                label.govuk-label for="file" { "Upload the return for period " (period) }
+                div.govuk-hint { "The XLSX workbook, or a zip of crimes.csv, victims.csv, suspects.csv and relationships.csv" }
+                input.govuk-input id="file" name="file" type="file" accept=".xlsx,.zip";
+            }
+            button.govuk-button type="submit" { "Upload and check" }
+        }
+    }
 }
 
 async fn upload_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>) -> Response {
@@ -286,7 +291,7 @@ async fn upload_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers:
         return error_page(Some(&p), &e);
     }
     let period = q.period.unwrap_or_default();
-    respond(StatusCode::OK, "Upload a return", Some(&p), &upload_form(&p, &period, &[]))
+    respond(StatusCode::OK, "Upload a return", Some(&p), upload_form(&p, &period, &[]))
 }
 
 async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>, mut mp: Multipart) -> Response {
@@ -299,7 +304,7 @@ async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Head
         if matches!(e.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
             error_page(Some(p), &e)
         } else {
-            respond(e.status, "Upload a return", Some(p), &upload_form(p, &period_id, &[("file", e.message())]))
+            respond(e.status, "Upload a return", Some(p), upload_form(p, &period_id, &[("file", e.message())]))
         }
     };
     // The CSRF field comes first in the form, so it is checked before any file byte is read.
@@ -365,28 +370,28 @@ async fn submissions_page(State(app): State<Shared>, ClientIp(ip): ClientIp, hea
     match app.list_submissions(&p, &ip, q.period.as_deref()).await {
         Err(e) => error_page(Some(&p), &e),
         Ok(subs) => {
-            let rows: Vec<Vec<String>> = subs
+            let rows: Vec<Vec<Markup>> = subs
                 .iter()
                 .map(|s| {
                     vec![
-                        format!(r#"<a href="/submissions/{}">{}</a>"#, esc(&s.id), esc(&s.uploaded_at)),
-                        esc(&s.period),
-                        esc(&s.force_id),
-                        esc(&s.file_name),
+                        html! { a href={ "/submissions/" (s.id) } { (s.uploaded_at) } },
+                        text(&s.period),
+                        text(&s.force_id),
+                        text(&s.file_name),
                         status_tag(&s.status),
-                        s.version.map_or(String::new(), |v| v.to_string()),
-                        s.rows_accepted.to_string(),
-                        s.rows_rejected.to_string(),
+                        text(s.version.map_or(String::new(), |v| v.to_string())),
+                        text(s.rows_accepted.to_string()),
+                        text(s.rows_rejected.to_string()),
                     ]
                 })
                 .collect();
             let body = table("Submissions", &["Uploaded", "Period", "Force", "File", "Status", "Version", "Rows accepted", "Rows rejected"], &rows);
-            respond(StatusCode::OK, "Submission history", Some(&p), &body)
+            respond(StatusCode::OK, "Submission history", Some(&p), body)
         }
     }
 }
 
-fn status_tag(s: &str) -> String {
+fn status_tag(s: &str) -> Markup {
     match s {
         "confirmed" => tag("Confirmed", "green"),
         "discarded" => tag("Discarded", "grey"),
@@ -407,57 +412,51 @@ async fn submission_page(State(app): State<Shared>, ClientIp(ip): ClientIp, head
         Err(e) => return error_page(Some(&p), &e),
     };
     let view = s.validation_view(&app.layout, ISSUES_SHOWN);
-    let mut body = String::new();
-    if s.rows_rejected > 0 {
-        body.push_str(&error_summary(&[("rejected-rows", format!("{} rows were rejected; they are listed below with table, row, column and value", s.rows_rejected))]));
-    } else if s.status == "validated" {
-        body.push_str(r#"<div class="govuk-notification-banner"><p>Every row passed validation. Confirm the submission to make it your force's current version.</p></div>"#);
-    }
-    body.push_str(&summary_list(&[
-        ("Force", esc(&s.force_id)),
-        ("Period", esc(&s.period)),
-        ("File", esc(&s.file_name)),
-        ("Uploaded", format!("{} by {}", esc(&s.uploaded_at), esc(&s.uploaded_by))),
-        ("Status", status_tag(&s.status) + &s.version.map_or(String::new(), |v| format!(" version {v}"))),
-        ("Rows", format!("{} read, {} accepted, {} rejected", s.rows_read, s.rows_accepted, s.rows_rejected)),
-    ]));
-    if let Some(fr) = &view {
-        if !fr.tables.is_empty() {
-            let rows: Vec<Vec<String>> =
-                fr.tables.iter().map(|(t, c)| vec![esc(t), c.read.to_string(), c.accepted.to_string(), c.rejected.to_string(), c.warnings.to_string()]).collect();
-            body.push_str(&table("Rows per table", &["Table", "Read", "Accepted", "Rejected", "With warnings"], &rows));
+    let rows = summary_list(&[
+        ("Force", text(&s.force_id)),
+        ("Period", text(&s.period)),
+        ("File", text(&s.file_name)),
+        ("Uploaded", html! { (s.uploaded_at) " by " (s.uploaded_by) }),
+        ("Status", html! { (status_tag(&s.status)) @if let Some(v) = s.version { " version " (v) } }),
+        ("Rows", html! { (s.rows_read) " read, " (s.rows_accepted) " accepted, " (s.rows_rejected) " rejected" }),
+    ]);
+    let body = html! {
+        @if s.rows_rejected > 0 {
+            (error_summary(&[("rejected-rows", format!("{} rows were rejected; they are listed below with table, row, column and value", s.rows_rejected))]))
+        } @else if s.status == "validated" {
+            div.govuk-notification-banner { p { "Every row passed validation. Confirm the submission to make it your force's current version." } }
         }
-        let mut rule_rows = Vec::new();
-        for (label, counts) in [("Rejects rows", &fr.rules), ("Warning", &fr.warnings)] {
-            for (rule, n) in counts {
-                let desc = csae_ingest::Rule::from_code(rule).map_or("", |r| r.description());
-                rule_rows.push(vec![esc(rule), esc(label), n.to_string(), esc(desc)]);
+        (rows)
+        @if let Some(fr) = &view {
+            @if !fr.tables.is_empty() {
+                @let rows: Vec<Vec<Markup>> = fr.tables.iter().map(|(t, c)| vec![text(t), text(c.read.to_string()), text(c.accepted.to_string()), text(c.rejected.to_string()), text(c.warnings.to_string())]).collect();
+                (table("Rows per table", &["Table", "Read", "Accepted", "Rejected", "With warnings"], &rows))
+            }
+            @let rule_rows: Vec<Vec<Markup>> = [("Rejects rows", &fr.rules), ("Warning", &fr.warnings)]
+                .into_iter()
+                .flat_map(|(label, counts)| counts.iter().map(move |(rule, n)| vec![text(rule), text(label), text(n.to_string()), text(csae_ingest::Rule::from_code(rule).map_or("", |r| r.description()))]))
+                .collect();
+            @if !rule_rows.is_empty() {
+                (table("Problems per rule", &["Rule", "Effect", "Rows", "What it checks"], &rule_rows))
+            }
+            @if !fr.issues.is_empty() {
+                @let rows: Vec<Vec<Markup>> = fr.issues.iter().map(|i| vec![
+                    text(&i.table), text(i.row.to_string()), text(i.column.as_deref().unwrap_or("")),
+                    text(i.value.as_deref().unwrap_or("(hidden)")), text(&i.rule), text(&i.message),
+                ]).collect();
+                div id="rejected-rows" {}
+                (table("Rows to correct", &["Table", "Row", "Column", "Value", "Rule", "What to do"], &rows))
+                @if fr.issues_total > fr.issues.len() {
+                    p { "… and " (fr.issues_total - fr.issues.len()) " more; the API's validation JSON lists them all." }
+                }
             }
         }
-        if !rule_rows.is_empty() {
-            body.push_str(&table("Problems per rule", &["Rule", "Effect", "Rows", "What it checks"], &rule_rows));
+        @if s.status == "validated" && p.has(Role::Submitter) {
+            (button_form(&p, &format!("/submissions/{}/confirm", s.id), "Confirm this submission", ""))
+            (button_form(&p, &format!("/submissions/{}/discard", s.id), "Discard it and upload a corrected return", "govuk-button--secondary"))
         }
-        let rows: Vec<Vec<String>> = fr
-            .issues
-            .iter()
-            .map(|i| {
-                let val = i.value.as_deref().map_or("(hidden)".to_string(), esc);
-                vec![esc(&i.table), i.row.to_string(), esc(i.column.as_deref().unwrap_or("")), val, esc(&i.rule), esc(&i.message)]
-            })
-            .collect();
-        if !rows.is_empty() {
-            body.push_str(r#"<div id="rejected-rows"></div>"#);
-            body.push_str(&table("Rows to correct", &["Table", "Row", "Column", "Value", "Rule", "What to do"], &rows));
-            if fr.issues_total > fr.issues.len() {
-                body.push_str(&format!("<p>… and {} more; the API's validation JSON lists them all.</p>", fr.issues_total - fr.issues.len()));
-            }
-        }
-    }
-    if s.status == "validated" && p.has(Role::Submitter) {
-        body.push_str(&button_form(&p, &format!("/submissions/{}/confirm", s.id), "Confirm this submission", ""));
-        body.push_str(&button_form(&p, &format!("/submissions/{}/discard", s.id), "Discard it and upload a corrected return", "govuk-button--secondary"));
-    }
-    respond(StatusCode::OK, "Validation result", Some(&p), &body)
+    };
+    respond(StatusCode::OK, "Validation result", Some(&p), body)
 }
 
 async fn confirm(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
@@ -492,7 +491,7 @@ async fn tracker_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
         Err(e) => return error_page(Some(&p), &e),
     };
     let done = rows.iter().filter(|r| r.status != "not_submitted").count();
-    let cells: Vec<Vec<String>> = rows
+    let cells: Vec<Vec<Markup>> = rows
         .iter()
         .map(|r| {
             let colour = match r.status {
@@ -502,30 +501,25 @@ async fn tracker_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
             };
             let opt = |x: Option<i64>| x.map_or(String::new(), |v| v.to_string());
             vec![
-                esc(&r.force_name),
+                text(&r.force_name),
                 tag(r.status_text(), colour),
-                match &r.submission_id {
-                    Some(id) => format!(r#"<a href="/submissions/{}">{}</a>"#, esc(id), opt(r.version)),
-                    None => String::new(),
-                },
-                esc(r.confirmed_at.as_deref().unwrap_or("")),
-                opt(r.rows_accepted),
-                opt(r.rows_rejected),
+                html! { @if let Some(id) = &r.submission_id { a href={ "/submissions/" (id) } { (opt(r.version)) } } },
+                text(r.confirmed_at.as_deref().unwrap_or("")),
+                text(opt(r.rows_accepted)),
+                text(opt(r.rows_rejected)),
             ]
         })
         .collect();
     let builds = app.list_builds(&p, &period.id).await.unwrap_or_default();
-    let build_rows: Vec<Vec<String>> = builds.iter().map(|b| vec![format!(r#"<a href="/builds/{}">{}</a>"#, esc(&b.id), esc(&b.built_at)), esc(&b.built_by), b.submissions.len().to_string()]).collect();
-    let body = format!(
-        "<p>{done} of 44 forces have confirmed a return for {} ({} to {}).</p>{}{}{}",
-        esc(&period.id),
-        esc(&period.from),
-        esc(&period.to),
-        button_form(&p, &format!("/builds?period={}", period.id), "Build the dataset and publication", ""),
-        table("Forces", &["Force", "Status", "Version", "Confirmed", "Rows accepted", "Rows rejected"], &cells),
-        table("Builds", &["Built", "By", "Returns"], &build_rows),
-    );
-    respond(StatusCode::OK, &format!("Tracker: period {}", period.id), Some(&p), &body)
+    let build_rows: Vec<Vec<Markup>> =
+        builds.iter().map(|b| vec![html! { a href={ "/builds/" (b.id) } { (b.built_at) } }, text(&b.built_by), text(b.submissions.len().to_string())]).collect();
+    let body = html! {
+        p { (done) " of 44 forces have confirmed a return for " (period.id) " (" (period.from) " to " (period.to) ")." }
+        (button_form(&p, &format!("/builds?period={}", period.id), "Build the dataset and publication", ""))
+        (table("Forces", &["Force", "Status", "Version", "Confirmed", "Rows accepted", "Rows rejected"], &cells))
+        (table("Builds", &["Built", "By", "Returns"], &build_rows))
+    };
+    respond(StatusCode::OK, &format!("Tracker: period {}", period.id), Some(&p), body)
 }
 
 async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>, axum::Form(f): Form) -> Response {
@@ -549,20 +543,19 @@ async fn build_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: 
         Err(e) => return error_page(Some(&p), &e),
     };
     let h = &b.headline;
-    let files: Vec<Vec<String>> =
-        crate::builds::FILES.iter().map(|(n, _, d)| vec![format!(r#"<a href="/builds/{}/files/{n}" download>{n}</a>"#, esc(&b.id)), esc(d)]).collect();
-    let body = format!(
-        r#"<p class="marking">OFFICIAL-SENSITIVE</p>{}{}"#,
-        summary_list(&[
-            ("Period", esc(&b.period)),
-            ("Built", format!("{} by {}", esc(&b.built_at), esc(&b.built_by))),
-            ("Returns", b.submissions.len().to_string()),
-            ("CSAE crimes", h["csae_crimes"].to_string()),
-            ("Group-based crimes", h["group_based_crimes"].to_string()),
-        ]),
-        table("Downloads", &["File", "What it is"], &files)
-    );
-    respond(StatusCode::OK, "Build", Some(&p), &body)
+    let files: Vec<Vec<Markup>> = crate::builds::FILES.iter().map(|(n, _, d)| vec![html! { a href={ "/builds/" (b.id) "/files/" (n) } download { (n) } }, text(d)]).collect();
+    let body = html! {
+        p.marking { "OFFICIAL-SENSITIVE" }
+        (summary_list(&[
+            ("Period", text(&b.period)),
+            ("Built", html! { (b.built_at) " by " (b.built_by) }),
+            ("Returns", text(b.submissions.len().to_string())),
+            ("CSAE crimes", text(h["csae_crimes"].to_string())),
+            ("Group-based crimes", text(h["group_based_crimes"].to_string())),
+        ]))
+        (table("Downloads", &["File", "What it is"], &files))
+    };
+    respond(StatusCode::OK, "Build", Some(&p), body)
 }
 
 async fn download(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path((id, name)): Path<(String, String)>) -> Response {
@@ -585,7 +578,7 @@ mod tests {
     fn the_upload_form_posts_to_its_period_with_or_without_errors() {
         let p = Principal { user_id: "u".into(), username: "sub".into(), roles: vec![Role::Submitter], force: Some("cumbria".into()), via: Via::Token };
         for errors in [vec![], vec![("file", "the file is not a zip".to_string())]] {
-            let html = upload_form(&p, "2023", &errors);
+            let html = upload_form(&p, "2023", &errors).into_string();
             assert!(html.contains(r#"action="/upload?period=2023""#), "{html}");
             assert!(html.contains("Upload the return for period 2023"), "{html}");
         }
