@@ -1,17 +1,11 @@
 //! Dense numbers for references. The analysis gives every crime (and, when building networks,
 //! every person) a small integer, looking each reference up in a map as it reads the rows.
-//! A dataset's references are 64-character pseudonyms, hundreds of thousands of them: keyed on
-//! `&str`, each probe of a 25 MB table followed a pointer back into the Arrow buffer to compare
-//! the text, several cache misses per row, and that was most of the cost of the crime keys and
-//! of the networks. Here the map holds only a 64-bit hash of the text and the number (16 bytes
-//! a slot, a table a fifth the size); the text is compared once, when a hash is found, against
-//! the first reference given that number. Two texts that share a hash (never seen in practice,
-//! but possible) are told apart by an exact map, so numbering is always exact.
-//!
-//! Each scope has a table of its own. A force's references are read together (the rows come
-//! force by force), so that force's table, a few thousand entries, stays in the processor's
-//! cache; one table for the whole country (hundreds of thousands of entries, megabytes) missed
-//! the cache at nearly every probe, and that wait was half of building the networks.
+//! The map holds a 64-bit hash of each 64-character pseudonym and its number, not the text, so
+//! a probe does not follow a pointer back into the Arrow buffer; the text is compared once, when
+//! a hash is found, against the first reference given that number. Two texts that share a hash
+//! are told apart by an exact map, so numbering is always exact. Each scope (a force) has a
+//! table of its own, small enough to stay in the processor's cache while that force's rows,
+//! which come together, are read.
 
 use std::hash::{Hash, Hasher};
 

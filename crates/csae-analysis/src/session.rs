@@ -111,8 +111,7 @@ pub enum Columns {
     /// ordered by it, find it by key in [`CrimeRefs`]); the victims' and suspects' `person_ref` and
     /// `pnc_id` only number persons for the networks ([`PersonColumns`]); the relationships'
     /// `victim_ref` and `suspect_ref`, every table's `period` (the return's, not the
-    /// publication's), `offence_date_to` and `age_derived` are not read. The report's memory,
-    /// decoding and page faults shrink with them.
+    /// publication's), `offence_date_to` and `age_derived` are not read.
     #[default]
     Publication,
     /// Every column of the dataset, for an analyst's `csae sql`.
@@ -315,13 +314,12 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     Ok((ctx, people, crime_refs.expect("the crimes were keyed")))
 }
 
-/// A table's Parquet file decoded into record batches of the session's batch size. The file is
-/// mapped into memory and decoded from the mapping: DataFusion's own file scan reads each
-/// column chunk into a buffer it first fills with zeros, and that zeroing, the copy and the
-/// page faults of those buffers were a tenth of a report's processor time. Strings come back
-/// as plain `Utf8`, as written, not as DataFusion's default `Utf8View`: joins over view arrays
-/// kept every input buffer alive in each output batch, and at ten times the national
-/// collection the materialised views grew to tens of gigabytes. A file whose columns are not
+/// A table's Parquet file decoded into record batches of the session's batch size, by the
+/// `parquet` crate's Arrow reader over the file mapped into memory. Not DataFusion's own scan:
+/// it cannot give the coded columns as dictionaries or the pseudonyms as views into the file,
+/// and without them a report is markedly slower (docs/performance.md). Strings come back as
+/// plain `Utf8`, as written, not as DataFusion's default `Utf8View`: joins over view arrays keep
+/// every input buffer alive in each output batch. A file whose columns are not
 /// the dataset schema's is refused. Columns named in `skip` are not decoded; those named in
 /// `views` are decoded as `Utf8View`, pointing into the mapped file (the pseudonym columns are
 /// stored uncompressed, so their values are not copied at all).

@@ -188,15 +188,18 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
                     let mut batches = if old_rows_kept { csae_dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
                     batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
                     let file = csae_dataset::write_table(&csae_dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
+                    // Made durable as soon as it is written, while the other tables are still
+                    // being encoded, so the disk's wait overlaps the work.
+                    file.sync_all().map_err(|e| io_err(dataset, "make the new files durable", e))?;
                     csae_dataset::crash_point("after-table");
-                    Ok(file)
+                    Ok(())
                 })
-                .collect::<Vec<Result<std::fs::File, IngestError>>>()
+                .collect::<Vec<Result<(), IngestError>>>()
         },
         || write_quarantine(dataset, &stage, &kept_quarantine, &quarantine_dirs, &quarantine_files),
     );
-    let mut written_files = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
-    written_files.extend(others?);
+    tables.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut written_files = others?;
     timing.lap("Parquet tables, quarantine and manifest written");
     written_files.extend(store::folders_of(&stage).map_err(|e| io_err(dataset, "make the new files durable", e))?);
     store::sync_all(&written_files).map_err(|e| io_err(dataset, "make the new files durable", e))?;

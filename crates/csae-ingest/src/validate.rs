@@ -332,9 +332,7 @@ impl<'a> Checker<'a> {
 }
 
 /// Rows per key (and the first of them), counted as a table's rows are checked, for the rules
-/// that reject every copy of a repeated key. Counting as each row's cells are at hand, rather
-/// than in a pass of its own, spares finding every key's cells again (2.4% of an ingest's
-/// instructions other than SHA-256), and no list of keys is kept.
+/// that reject every copy of a repeated key; no list of keys is kept.
 struct KeyCounts<K> {
     by_key: HashMap<K, (u32, u32)>,
     repeated: bool,

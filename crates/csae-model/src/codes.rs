@@ -17,13 +17,21 @@ pub struct CodeList {
     pub name: String,
     /// Codes in the order of the reference file, which is the order of every published table.
     pub codes: Vec<Code>,
+    /// Positions in `codes`, sorted by code ignoring ASCII case, for [`CodeList::canonical`].
+    sorted: Vec<usize>,
+}
+
+/// `code` against `value`, ignoring the case of ASCII letters.
+pub(crate) fn cmp_ignoring_case(code: &str, value: &str) -> std::cmp::Ordering {
+    code.bytes().map(|b| b.to_ascii_uppercase()).cmp(value.bytes().map(|b| b.to_ascii_uppercase()))
 }
 
 impl CodeList {
     /// The canonical (upper-case) code for an input value, ignoring case; `None` when the value
     /// is not in the list. Codes differ in more than case, so at most one matches.
     pub fn canonical(&self, value: &str) -> Option<&str> {
-        self.codes.iter().find(|c| c.code.eq_ignore_ascii_case(value)).map(|c| c.code.as_str())
+        let at = self.sorted.binary_search_by(|&i| cmp_ignoring_case(&self.codes[i].code, value)).ok()?;
+        Some(self.codes[self.sorted[at]].code.as_str())
     }
 
     pub fn contains(&self, value: &str) -> bool {
@@ -52,12 +60,17 @@ static LISTS: LazyLock<BTreeMap<String, CodeList>> = LazyLock::new(|| {
     for r in crate::reference::rows(crate::reference::CODE_LISTS_CSV) {
         let list = lists
             .entry(r[0].clone())
-            .or_insert_with(|| CodeList { name: r[0].clone(), codes: Vec::new() });
+            .or_insert_with(|| CodeList { name: r[0].clone(), codes: Vec::new(), sorted: Vec::new() });
         list.codes.push(Code {
             code: r[1].clone(),
             label: r[2].clone(),
             group: (!r[3].is_empty()).then(|| r[3].clone()),
         });
+    }
+    for list in lists.values_mut() {
+        let mut sorted: Vec<usize> = (0..list.codes.len()).collect();
+        sorted.sort_by(|&a, &b| cmp_ignoring_case(&list.codes[a].code, &list.codes[b].code));
+        list.sorted = sorted;
     }
     lists
 });

@@ -1,8 +1,9 @@
 //! Nationality codes: ISO 3166-1 alpha-3, checked against the `celes` crate's maintained list of
 //! countries rather than a hand-typed table.
 
-use std::cmp::Ordering;
 use std::sync::LazyLock;
+
+use crate::codes::cmp_ignoring_case;
 
 /// Every alpha-3 code `celes` knows, sorted.
 static CODES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
@@ -10,11 +11,6 @@ static CODES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     codes.sort_unstable();
     codes
 });
-
-/// `code` against `value`, ignoring the case of ASCII letters.
-fn cmp_ignoring_case(code: &str, value: &str) -> Ordering {
-    code.bytes().cmp(value.bytes().map(|b| b.to_ascii_uppercase()))
-}
 
 /// The canonical upper-case alpha-3 code when `value` is a real ISO 3166-1 alpha-3 code.
 pub fn canonical(value: &str) -> Option<&'static str> {

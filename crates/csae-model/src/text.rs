@@ -88,7 +88,9 @@ pub fn name_control(c: char) -> String {
 /// than tab, LF and CR, DEL, or the UTF-8 lead byte of a C1 control. A quick test for a whole
 /// file, so its cells need not be checked one by one when it is false.
 pub fn may_hold_controls(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2)
+    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2;
+    // Whole chunks without an early exit, which the compiler can check many bytes at a time.
+    bytes.chunks(256).any(|c| c.iter().fold(false, |found, &b| found | suspect(b)))
 }
 
 #[cfg(test)]

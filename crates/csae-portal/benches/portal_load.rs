@@ -1,7 +1,7 @@
-//! The portal under load: the 44 forces upload their returns at the same moment to the release
-//! `csae serve`, each through the API with its own submitter's token.
+//! The portal under load: the 44 forces upload their returns at the same moment to the
+//! whole-program build of `csae serve`, each through the API with its own submitter's token.
 //!
-//!   bench/portal-load                      (builds the release binary, then runs this)
+//!   bench/portal-load                      (builds target/dist/csae, then runs this)
 //!   cargo bench -p csae-portal --bench portal_load
 //!
 //! Set-up (not timed): a fresh data folder, a period, 44 submitters (one per force) and an
@@ -15,7 +15,7 @@
 //! Other settings: `CSAE_BENCH_RUNS` (default 3; a fresh server each run), `CSAE_BENCH_SLOTS`
 //! (the server's `validation_slots`; default: the server's own default), `CSAE_BENCH_DIRTY`
 //! (share of rows broken on purpose, default 0.01), `CSAE_BIN` (the binary; default
-//! target/release/csae).
+//! target/dist/csae).
 
 use std::io::Write as _;
 use std::net::TcpStream;
@@ -39,8 +39,8 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 fn binary() -> PathBuf {
     let bin = std::env::var_os("CSAE_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/csae"));
-    assert!(bin.exists(), "{} does not exist; build it first with `cargo build --release -p csae` (bench/portal-load does)", bin.display());
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/dist/csae"));
+    assert!(bin.exists(), "{} does not exist; build it first with `cargo build --profile dist -p csae` (bench/portal-load does)", bin.display());
     bin
 }
 

@@ -2,12 +2,10 @@
 //! return), taking jobs in the order they come.
 //!
 //! Why not `tokio::task::spawn_blocking` behind a semaphore: the blocking pool runs each job on
-//! whichever of its threads is idle, and with many uploads arriving (each `tokio::fs` write is a
-//! blocking job too) it grows to dozens of threads. A validation allocates tens of MB; the
-//! allocator keeps what a thread freed for that thread to reuse, and an idle thread never gives
-//! it back. Measured with 44 uploads of 5 MB at once, the server's peak grew to 390–475 MB that
-//! way; with validations always on the same `validation_slots` threads it stays at what those
-//! threads need (see docs/performance.md, "Portal under load").
+//! whichever of its threads is idle and grows to dozens of threads, and the allocator keeps
+//! what a thread freed for that thread to reuse; validations always on the same
+//! `validation_slots` threads keep the server's memory to what those threads need
+//! (docs/performance.md, "Portal under load").
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;

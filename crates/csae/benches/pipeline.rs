@@ -1,5 +1,5 @@
 //! The pipeline benchmark: the national synthetic collection (scale 1, about 114,000 CSAE
-//! crimes) through the release `csae` binary, each step beside a baseline measured in the same
+//! crimes) through the `csae` binary (the dist build by default), each step beside a baseline measured in the same
 //! run: the time to read and parse the same CSV files once and do nothing else.
 //!
 //!   cargo bench -p csae --bench pipeline            (CSV, 5 runs per step)

@@ -90,7 +90,7 @@ pub fn open<R: Read + Seek>(reader: R, shown: &str, limits: &ArchiveLimits) -> R
                 too_large: true,
                 message: format!(
                     "the files inside {shown} add up to more than {} uncompressed, the most a return may have here; check it is the right file",
-                    super::size_text(limits.max_uncompressed)
+                    super::limits::size_text(limits.max_uncompressed)
                 ),
             });
         }
@@ -102,7 +102,7 @@ pub fn open<R: Read + Seek>(reader: R, shown: &str, limits: &ArchiveLimits) -> R
 /// The sentence for bytes that are not a zip archive at all.
 fn not_a_zip(shown: &str, e: &zip::result::ZipError) -> String {
     match e {
-        zip::result::ZipError::Io(io) => format!("{shown} cannot be read ({})", super::io_reason(io)),
+        zip::result::ZipError::Io(io) => format!("{shown} cannot be read ({})", csae_dataset::io_reason(io)),
         _ => format!("{shown} is not a zip archive (every .xlsx workbook is one), or it is damaged"),
     }
 }

@@ -3,7 +3,9 @@
 
 use csae_model::{Force, Table};
 
-use super::{Cells, MAX_RECORD_CELLS, RawReturn, RawTable, ReadLimits, ReturnRejected, RowBudget, SourceFile, read_file, sha256_hex};
+use super::files::{read_file, sha256_hex};
+use super::limits::{MAX_RECORD_CELLS, ReadLimits, RowBudget};
+use super::{Cells, RawReturn, RawTable, ReturnRejected, SourceFile};
 use crate::source::ReturnSource;
 
 /// The return in the force folder `src`: its four files, each an ordinary file, together no
@@ -12,7 +14,7 @@ pub(super) fn from_path(src: &ReturnSource, limits: &ReadLimits) -> Result<RawRe
     let dir_name = src.display_name();
     let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(&src.path)
         .map_err(|e| {
-            ReturnRejected::new(&dir_name, format!("{dir_name} cannot be read ({}); check the folder exists and is readable", super::io_reason(&e)))
+            ReturnRejected::new(&dir_name, format!("{dir_name} cannot be read ({}); check the folder exists and is readable", csae_dataset::io_reason(&e)))
         })?
         .filter_map(Result::ok)
         .collect();
@@ -25,7 +27,7 @@ pub(super) fn from_path(src: &ReturnSource, limits: &ReadLimits) -> Result<RawRe
             ReturnRejected::new(&shown, format!("{shown} is missing; a return needs crimes.csv, victims.csv, suspects.csv and relationships.csv"))
         })?;
         let bytes = read_file(&entry.path(), &shown, bytes_left).map_err(|e| {
-            if e.over_limit { super::too_many_bytes(&dir_name, limits.max_bytes.saturating_add(1), limits.max_bytes) } else { e }
+            if e.over_limit { super::limits::too_many_bytes(&dir_name, limits.max_bytes.saturating_add(1), limits.max_bytes) } else { e }
         })?;
         bytes_left -= bytes.len() as u64;
         contents.push(bytes);
@@ -52,9 +54,25 @@ pub(super) fn from_bytes(force: &'static Force, name: &str, files: [Vec<u8>; 4],
 /// files; the CSV reader ends a record there too).
 fn line_breaks(bytes: &[u8]) -> u64 {
     let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    // Most files have no CR at all.
+    if !bytes.contains(&b'\r') {
+        return lf as u64;
+    }
     let cr = bytes.iter().filter(|&&b| b == b'\r').count();
     let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
     (lf + cr - crlf) as u64
+}
+
+/// A CR not followed by LF anywhere in `bytes`.
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(i) = rest.iter().position(|&b| b == b'\r') {
+        if rest.get(i + 1) != Some(&b'\n') {
+            return true;
+        }
+        rest = &rest[i + 2..];
+    }
+    false
 }
 
 fn too_wide(shown: &str, row: u64) -> ReturnRejected {
@@ -82,6 +100,9 @@ fn parse_within(table: Table, shown: String, bytes: Vec<u8>, budget: &mut RowBud
         return Err(ReturnRejected::new(&shown, format!("{shown} is {why}, not UTF-8; save it as \"CSV UTF-8 (Comma delimited)\" and submit it again")));
     }
     let controls = csae_model::text::may_hold_controls(&bytes);
+    // A file that is UTF-8 as a whole has UTF-8 fields (separators and quotes are ASCII, so no
+    // field boundary falls inside a character): checked once here, not field by field.
+    let utf8 = std::str::from_utf8(&bytes).is_ok();
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
     let mut rec = csv::ByteRecord::new();
@@ -96,28 +117,31 @@ fn parse_within(table: Table, shown: String, bytes: Vec<u8>, budget: &mut RowBud
     if !read(&mut reader, &mut rec, 1)? {
         return Err(ReturnRejected::new(&shown, format!("{shown} is empty; it needs a header row naming its columns in row 1")));
     }
-    let header = text_cells(&rec).ok_or_else(|| not_utf8(&shown, 1))?.map(str::to_string).collect();
+    let header = text_cells(&rec, utf8).ok_or_else(|| not_utf8(&shown, 1))?.map(str::to_string).collect();
     let mut records = Cells::new();
     let mut rows = Vec::new();
-    // The row of a record is 1 + the line breaks before its first byte, less the line breaks
-    // inside quoted cells of earlier records.
+    // The row of a record is its line less the line breaks inside quoted cells of earlier
+    // records. The reader counts LF (so CRLF too); a file with a CR alone (old Mac files) has
+    // its line breaks counted from the bytes between records.
+    let lone_cr = has_lone_cr(body);
     let (mut counted_to, mut line, mut extra_lines) = (0usize, 1u64, 0u64);
     loop {
         let at = reader.position().byte() as usize;
         // Blank lines before a record are skipped, as the reader skips them.
-        let first = at + body[at..].iter().take_while(|&&b| matches!(b, b'\n' | b'\r')).count();
-        line += line_breaks(&body[counted_to..first]);
-        counted_to = first;
-        let row = line - extra_lines;
+        let blank = body[at..].iter().take_while(|&&b| matches!(b, b'\n' | b'\r')).count();
+        let row = if lone_cr {
+            line += line_breaks(&body[counted_to..at + blank]);
+            counted_to = at + blank;
+            line - extra_lines
+        } else {
+            reader.position().line() + line_breaks(&body[at..at + blank]) - extra_lines
+        };
         if !read(&mut reader, &mut rec, row)? {
             break;
         }
-        let end = reader.position().byte() as usize;
-        // Line breaks inside quoted cells: only a record holding a quote can have them.
-        if body[first..end].contains(&b'"') {
-            extra_lines += line_breaks(rec.as_slice());
-        }
-        let cells = text_cells(&rec).ok_or_else(|| not_utf8(&shown, row))?;
+        // Line breaks inside the record's quoted cells.
+        extra_lines += if lone_cr { line_breaks(rec.as_slice()) } else { rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64 };
+        let cells = text_cells(&rec, utf8).ok_or_else(|| not_utf8(&shown, row))?;
         if records.push(cells).map_err(|full| full.rejected(&shown))? {
             budget.take(&shown)?;
             rows.push(u32::try_from(row).unwrap_or(u32::MAX));
@@ -126,13 +150,25 @@ fn parse_within(table: Table, shown: String, bytes: Vec<u8>, budget: &mut RowBud
     RawTable::from_rows(table, shown, header, records, rows, None, controls)
 }
 
-/// A record's fields as trimmed text; `None` when a field is not UTF-8.
-fn text_cells(rec: &csv::ByteRecord) -> Option<impl Iterator<Item = &str>> {
-    if !rec.iter().all(|f| std::str::from_utf8(f).is_ok()) {
+/// A record's fields as trimmed text; `None` when a field is not UTF-8. `utf8`: the whole
+/// file is known to be UTF-8, so its fields are.
+fn text_cells(rec: &csv::ByteRecord, utf8: bool) -> Option<impl Iterator<Item = &str>> {
+    if !utf8 && !rec.iter().all(|f| std::str::from_utf8(f).is_ok()) {
         return None;
     }
-    // SAFETY: every field was just checked to be UTF-8.
-    Some(rec.iter().map(|f| unsafe { std::str::from_utf8_unchecked(f) }.trim()))
+    // SAFETY: every field is UTF-8, checked just above or with the whole file.
+    Some(rec.iter().map(|f| trim(unsafe { std::str::from_utf8_unchecked(f) })))
+}
+
+/// `str::trim`, without its work for a cell that starts and ends with a printable ASCII
+/// character (nearly every cell).
+#[inline]
+fn trim(s: &str) -> &str {
+    let plain = |b: u8| b > b' ' && b < 0x80;
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if plain(a) && plain(z) => s,
+        _ => s.trim(),
+    }
 }
 
 /// What a file saved as UTF-16 is, when it is: Excel's "Unicode Text" and some exports write

@@ -14,7 +14,9 @@ use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use csae_model::{ColumnKind, Force, Table, dates};
 
 use super::archive::{self, ArchiveLimits};
-use super::{Cells, MAX_SHEET_ROWS, RawReturn, RawTable, ReadLimits, ReturnRejected, RowBudget, SourceFile, Stray, column_label, read_file, sha256_hex};
+use super::files::{read_file, sha256_hex};
+use super::limits::{MAX_COLUMNS, MAX_SHEET_ROWS, ReadLimits, RowBudget};
+use super::{Cells, RawReturn, RawTable, ReturnRejected, SourceFile, Stray, column_label};
 use crate::source::ReturnSource;
 
 /// Columns a worksheet can have (Excel's limit).
@@ -135,7 +137,7 @@ impl<'f> SheetRows<'f> {
             return Ok(());
         };
         if row == header_row && self.header.is_none() {
-            if col >= super::MAX_COLUMNS as u32 {
+            if col >= MAX_COLUMNS as u32 {
                 return Err(self.too_wide(col));
             }
             self.header_cells.push((col, cell_text(value, false)));
@@ -179,7 +181,7 @@ impl<'f> SheetRows<'f> {
                 self.file,
                 column_label(col as usize),
                 self.table.columns().len(),
-                super::MAX_COLUMNS
+                MAX_COLUMNS
             ),
         )
     }
@@ -187,7 +189,7 @@ impl<'f> SheetRows<'f> {
     /// The header row is complete: its names by position.
     fn fix_header(&mut self) -> Result<(), ReturnRejected> {
         let width = self.header_cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
-        if width > super::MAX_COLUMNS {
+        if width > MAX_COLUMNS {
             return Err(self.too_wide(width as u32 - 1));
         }
         let mut names = vec![String::new(); width];
