@@ -12,6 +12,10 @@
 //! rows, all 44 confirm and the tracker shows 44 forces submitted, and 44 upload folders exist —
 //! nothing lost. Memory: the server's peak resident set (VmHWM in /proc/<pid>/status).
 //!
+//! Meanwhile `CSAE_BENCH_IDLE` (default 200) connections send half a request head and stop
+//! (reopened whenever the server drops them), and a client signs in again and again; a first
+//! run without them gives the sign-in time to compare with.
+//!
 //! Other settings: `CSAE_BENCH_RUNS` (default 3; a fresh server each run), `CSAE_BENCH_SLOTS`
 //! (the server's `validation_slots`; default: the server's own default), `CSAE_BENCH_DIRTY`
 //! (share of rows broken on purpose, default 0.01), `CSAE_BIN` (the binary; default
@@ -186,13 +190,66 @@ struct Upload {
 struct RunResult {
     wall: Duration,
     latencies: Vec<Duration>,
+    /// Sign-ins made while the uploads ran.
+    sign_ins: Vec<Duration>,
     peak_mb: f64,
     idle_mb: f64,
     rows: i64,
     rejected: i64,
 }
 
-fn run(bin: &Path, returns: &Arc<Vec<(Vec<u8>, u64)>>, slots: Option<usize>) -> RunResult {
+/// Holds `n` connections that each send half a request head and nothing more (opening a new
+/// one whenever the server closes one) until `stop` is set.
+fn idle_connections(port: u16, n: usize, stop: Arc<std::sync::atomic::AtomicBool>) -> std::thread::JoinHandle<()> {
+    use std::sync::atomic::Ordering;
+    std::thread::spawn(move || {
+        let open = |_| {
+            let mut c = TcpStream::connect(("127.0.0.1", port)).ok()?;
+            c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").ok()?;
+            c.set_nonblocking(true).ok()?;
+            Some(c)
+        };
+        let mut conns: Vec<Option<TcpStream>> = (0..n).map(open).collect();
+        while !stop.load(Ordering::Relaxed) {
+            for (i, c) in conns.iter_mut().enumerate() {
+                let closed = match c {
+                    Some(s) => matches!(std::io::Read::read(s, &mut [0u8; 64]), Ok(0)),
+                    None => true,
+                };
+                if closed {
+                    *c = open(i);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    })
+}
+
+/// Signs in (the form, then the post) again and again until `stop` is set; the time of each.
+fn sign_ins(base: String, stop: Arc<std::sync::atomic::AtomicBool>) -> std::thread::JoinHandle<Vec<Duration>> {
+    use std::sync::atomic::Ordering;
+    std::thread::spawn(move || {
+        let a: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).timeout_global(Some(Duration::from_secs(60))).build().into();
+        let mut times = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            let t = Instant::now();
+            let form = a.get(format!("{base}/sign-in")).call().unwrap();
+            let cookie = form.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).unwrap_or_default().to_string();
+            let token = cookie.split_once('=').map(|x| x.1.to_string()).unwrap_or_default();
+            let r = a
+                .post(format!("{base}/sign-in"))
+                .header("Cookie", &cookie)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .send(format!("csrf={token}&username=bench.analyst&password={}", PASSWORD.replace(' ', "+")))
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 303, "a sign-in failed during the uploads");
+            times.push(t.elapsed());
+        }
+        times
+    })
+}
+
+fn run(bin: &Path, returns: &Arc<Vec<(Vec<u8>, u64)>>, slots: Option<usize>, idle: usize) -> RunResult {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = dir.path().join("portal.toml");
@@ -243,9 +300,20 @@ fn run(bin: &Path, returns: &Arc<Vec<(Vec<u8>, u64)>>, slots: Option<usize>) -> 
             })
         })
         .collect();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let holder = (idle > 0).then(|| idle_connections(port, idle, stop.clone()));
+    // The half-open connections are in place before the uploads start.
+    std::thread::sleep(Duration::from_millis(if idle > 0 { 500 } else { 0 }));
+    let signing = sign_ins(base.clone(), stop.clone());
     barrier.wait();
     let start = Instant::now();
     let uploads: Vec<Upload> = handles.into_iter().map(|h| h.join().expect("an upload thread panicked")).collect();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut sign_in_times = signing.join().expect("the sign-in thread panicked");
+    sign_in_times.sort();
+    if let Some(h) = holder {
+        h.join().expect("the idle connections' thread panicked");
+    }
     let wall = uploads.iter().map(|u| u.finished.duration_since(start)).max().unwrap();
     let peak = peak_mb(pid);
 
@@ -280,7 +348,7 @@ fn run(bin: &Path, returns: &Arc<Vec<(Vec<u8>, u64)>>, slots: Option<usize>) -> 
     drop(server);
     let mut latencies: Vec<Duration> = uploads.iter().map(|u| u.took).collect();
     latencies.sort();
-    RunResult { wall, latencies, peak_mb: peak, idle_mb, rows, rejected }
+    RunResult { wall, latencies, sign_ins: sign_in_times, peak_mb: peak, idle_mb, rows, rejected }
 }
 
 fn main() {
@@ -290,6 +358,7 @@ fn main() {
     let runs: usize = env_or("CSAE_BENCH_RUNS", 3);
     let dirty: f64 = env_or("CSAE_BENCH_DIRTY", 0.01);
     let slots: Option<usize> = std::env::var("CSAE_BENCH_SLOTS").ok().and_then(|v| v.parse().ok());
+    let idle: usize = env_or("CSAE_BENCH_IDLE", 200);
     let work = tempfile::tempdir().unwrap();
     let t = Instant::now();
     let returns = Arc::new(returns(mb, dirty, work.path()));
@@ -298,16 +367,22 @@ fn main() {
     let (zmin, zmax) = (returns.iter().map(|r| r.0.len()).min().unwrap(), returns.iter().map(|r| r.0.len()).max().unwrap());
     eprintln!("{} returns made in {:.1} s", returns.len(), t.elapsed().as_secs_f64());
 
+    // The sign-in time with no idle connections, for comparison.
+    let quiet = run(&bin, &returns, slots, 0);
+    let p95 = |v: &[Duration]| v.get(((v.len().max(1) - 1) as f64 * 0.95).round() as usize).map_or(0.0, Duration::as_secs_f64);
+    let quiet_p95 = p95(&quiet.sign_ins);
+    eprintln!("without idle connections: 44 uploads in {:.2} s, sign-in p95 {quiet_p95:.2} s ({} sign-ins)", quiet.wall.as_secs_f64(), quiet.sign_ins.len());
     let mut results = Vec::new();
     for i in 0..runs {
-        let r = run(&bin, &returns, slots);
+        let r = run(&bin, &returns, slots, idle);
         eprintln!(
-            "run {}: 44 uploads in {:.2} s, server peak {:.0} MB (idle {:.0} MB), slowest upload {:.2} s",
+            "run {}: 44 uploads in {:.2} s beside {idle} idle connections, server peak {:.0} MB (idle {:.0} MB), slowest upload {:.2} s, sign-in p95 {:.2} s",
             i + 1,
             r.wall.as_secs_f64(),
             r.peak_mb,
             r.idle_mb,
-            r.latencies.last().unwrap().as_secs_f64()
+            r.latencies.last().unwrap().as_secs_f64(),
+            p95(&r.sign_ins)
         );
         results.push(r);
     }
@@ -329,12 +404,17 @@ fn main() {
     println!("| one upload's answer time: fastest / median / slowest | {:.2} / {:.2} / {:.2} s |", q(0.0), q(0.5), q(1.0));
     println!("| server peak memory, VmHWM (worst of {runs}; idle before the uploads) | {worst_peak:.0} MB ({:.0} MB) |", med.idle_mb);
     println!("| answered 201 with validation / read back / confirmed / tracker | 44 / 44 / 44 / 44 in every run |");
+    let worst_p95 = results.iter().map(|r| p95(&r.sign_ins)).fold(0.0, f64::max);
+    println!("| half-open connections held during the uploads | {idle} |");
+    println!("| sign-in p95 during the uploads: without / with them (worst of {runs}) | {quiet_p95:.2} s / {worst_p95:.2} s |");
     let ok_wall = worst_wall < TARGET_WALL;
     let ok_mem = worst_peak < TARGET_MB;
+    let ok_sign_in = worst_p95 < 2.0 * quiet_p95.max(0.01);
     println!();
     println!(
-        "targets: wall < {TARGET_WALL} s: {}; peak < {TARGET_MB} MB: {}",
+        "targets: wall < {TARGET_WALL} s: {}; peak < {TARGET_MB} MB: {}; sign-in p95 < 2x without idle connections: {}",
         if ok_wall { "met" } else { "MISSED" },
-        if ok_mem { "met" } else { "MISSED" }
+        if ok_mem { "met" } else { "MISSED" },
+        if ok_sign_in { "met" } else { "MISSED" }
     );
 }

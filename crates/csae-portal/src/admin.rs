@@ -2,10 +2,11 @@
 //! user's API tokens. Every action, refusals included, goes into the audit log; details name
 //! the user and roles, never a password.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
-use crate::access::{Principal, Role, parse_roles, roles_text};
+use crate::access::{Principal, Role, parse_roles};
 use crate::accounts::{self, User};
+use crate::audit::Event;
 use crate::error::ApiError;
 use crate::server::App;
 
@@ -83,19 +84,16 @@ impl App {
             crate::password::check_new(password).map_err(|m| ApiError::bad_request("bad_password", m))?;
             let pw = password.to_string();
             let hash = tokio::task::spawn_blocking(move || crate::password::hash(&pw)).await.map_err(|_| ApiError::internal("add the user"))?;
-            if !accounts::insert_user(&self.db, username, &roles, force.as_deref(), &hash).await? {
+            if !accounts::add_user(&self.db, &self.cfg.data_dir, &p.username, Some(ip), username, &roles, force.as_deref(), &hash).await? {
                 return Err(ApiError::conflict("user_exists", format!("the user {username} already exists; choose another user name")));
             }
             Ok(accounts::find_user(&self.db, username).await?.expect("the user was just added"))
         }
         .await;
-        let detail = match &r {
-            Ok(u) => format!("user {} added with role {}", u.username, roles_text(&u.roles)),
-            Err(_) if accounts::check_username(username).is_ok() => format!("adding user {username}"),
-            Err(_) => "adding a user with an invalid user name".to_string(),
-        };
-        let force = r.as_ref().ok().and_then(|u| u.force.clone());
-        self.audit_result(p, ip, "user_add", force.as_deref(), None, &r, &detail).await;
+        if r.is_err() {
+            let detail = if accounts::check_username(username).is_ok() { format!("adding user {username}") } else { "adding a user with an invalid user name".to_string() };
+            self.audit_result(p, ip, "user_add", None, None, &r, &detail).await;
+        }
         r
     }
 
@@ -109,23 +107,19 @@ impl App {
             if disabled && u.id == p.user_id {
                 return Err(ApiError::conflict("own_account", "you cannot disable your own account; ask another admin"));
             }
-            sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(i64::from(disabled)).bind(u.id.clone()).execute(&self.db.pool).await?;
-            let mut revoked = 0;
-            if disabled {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(u.id.clone()).execute(&self.db.pool).await?;
-                revoked = accounts::revoke_tokens(&self.db, &u.id, None).await?;
-            }
-            Ok((u, revoked))
+            let event = |n: &u64| {
+                let detail = if disabled { format!("user {} disabled: sessions ended, {n} token(s) revoked", u.username) } else { format!("user {} enabled", u.username) };
+                Event { actor: p.username.clone(), action, outcome: "ok", force: u.force.clone(), submission: None, ip: Some(ip.to_string()), detail }
+            };
+            let uid = u.id.clone();
+            crate::audit::with_entry(&self.db, &self.cfg.data_dir, async |c: &mut AnyConnection| accounts::set_disabled(c, &uid, disabled).await, event).await?;
+            Ok(u)
         }
         .await;
-        let detail = match &r {
-            Ok((u, n)) if disabled => format!("user {} disabled: sessions ended, {n} token(s) revoked", u.username),
-            Ok((u, _)) => format!("user {} enabled", u.username),
-            Err(_) => format!("user id {id}"),
-        };
-        let force = r.as_ref().ok().and_then(|(u, _)| u.force.clone());
-        self.audit_result(p, ip, action, force.as_deref(), None, &r, &detail).await;
-        r.map(|(u, _)| User { disabled, ..u })
+        if r.is_err() {
+            self.audit_result(p, ip, action, None, None, &r, &format!("user id {id}")).await;
+        }
+        r.map(|u| User { disabled, ..u })
     }
 
     /// Revokes every API token of a user; returns the user and how many were revoked.
@@ -133,16 +127,15 @@ impl App {
         let r = async {
             p.require(&[Role::Admin])?;
             let u = user_or_404(self, id).await?;
-            let n = accounts::revoke_tokens(&self.db, &u.id, None).await?;
+            let event = |n: &u64| Event { actor: p.username.clone(), action: "token_revoke", outcome: "ok", force: u.force.clone(), submission: None, ip: Some(ip.to_string()), detail: format!("{n} token(s) of {} revoked", u.username) };
+            let uid = u.id.clone();
+            let n = crate::audit::with_entry(&self.db, &self.cfg.data_dir, async |c: &mut AnyConnection| accounts::revoke_tokens(c, &uid, None).await, event).await?;
             Ok((u, n))
         }
         .await;
-        let detail = match &r {
-            Ok((u, n)) => format!("{n} token(s) of {} revoked", u.username),
-            Err(_) => format!("user id {id}"),
-        };
-        let force = r.as_ref().ok().and_then(|(u, _)| u.force.clone());
-        self.audit_result(p, ip, "token_revoke", force.as_deref(), None, &r, &detail).await;
+        if r.is_err() {
+            self.audit_result(p, ip, "token_revoke", None, None, &r, &format!("user id {id}")).await;
+        }
         r
     }
 }

@@ -3,13 +3,14 @@
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::error::ApiError;
+use crate::params::Params;
 use crate::server::{ClientIp, Shared};
 use crate::upload::receive;
 
@@ -75,8 +76,9 @@ async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers:
     Ok((StatusCode::CREATED, Json(period)).into_response())
 }
 
-async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>, body: Body) -> ApiResult {
+async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQuery>, body: Body) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "upload").await?;
+    let q = app.params(&p, &ip, "upload", q).await?;
     let (period, force) = app.upload_precheck(&p, &ip, q.period.as_deref()).await?;
     if let Some(len) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
         && len > app.cfg.max_upload_bytes
@@ -91,7 +93,7 @@ async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Head
         .and_then(|v| v.to_str().ok())
         .map(crate::upload::clean_file_name)
         .unwrap_or_else(|| "upload".into());
-    let received = match receive::from_body(body, &app.layout.temp_path("upload"), app.cfg.max_upload_bytes).await {
+    let received = match receive::from_body(body, &app.layout.temp_path("upload"), app.cfg.max_upload_bytes, std::time::Duration::from_secs(app.cfg.upload_idle_seconds)).await {
         Ok(r) => r,
         Err(e) => {
             app.upload_refused(&p, &ip, &e).await;
@@ -108,8 +110,9 @@ async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Head
     Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-async fn list_submissions(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
+async fn list_submissions(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQuery>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "list_submissions").await?;
+    let q = app.params(&p, &ip, "list_submissions", q).await?;
     let subs = app.list_submissions(&p, &ip, q.period.as_deref()).await?;
     Ok(Json(serde_json::json!({"submissions": subs})).into_response())
 }
@@ -129,14 +132,16 @@ async fn discard(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Hea
     Ok(json_response(app.discard(&p, &ip, &id).await?.into_body(&app.layout).await))
 }
 
-async fn tracker(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
+async fn tracker(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQuery>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "view_tracker").await?;
+    let q = app.params(&p, &ip, "view_tracker", q).await?;
     let (period, rows) = app.tracker(&p, &ip, q.period.as_deref()).await?;
     Ok(Json(serde_json::json!({"period": period, "forces": rows})).into_response())
 }
 
-async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> ApiResult {
+async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQuery>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "build").await?;
+    let q = app.params(&p, &ip, "build", q).await?;
     let b = app.build(&p, &ip, q.period.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(b.to_json())).into_response())
 }

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::util::{now, sha256_hex};
@@ -104,55 +104,83 @@ fn write_head(data_dir: &Path, seq: i64, hash: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, &path)
 }
 
-/// Appends `ev` to the chain and returns its sequence number. Serialised in this process by
-/// the database's write lock; another process appending at the same moment makes the insert
-/// hit the primary key on `seq`, and the append is retried on the new head.
-pub async fn append(db: &Db, data_dir: &Path, ev: Event) -> Result<i64, sqlx::Error> {
+/// Appends `ev` to the chain in the caller's transaction; returns the new head (sequence and
+/// hash), to be anchored in `audit.head` once the transaction is committed.
+pub async fn append_in(conn: &mut AnyConnection, ev: Event) -> Result<(i64, String), sqlx::Error> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let (prev_seq, prev_hash) = match head {
+        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+        None => (0, GENESIS.to_string()),
+    };
+    let entry = Entry {
+        seq: prev_seq + 1,
+        at: now(),
+        actor: ev.actor,
+        action: ev.action.to_string(),
+        outcome: ev.outcome.to_string(),
+        force: ev.force,
+        submission: ev.submission,
+        ip: ev.ip,
+        detail: ev.detail,
+    };
+    let hash = entry.hash(&prev_hash);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, outcome, force_id, submission_id, ip, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(entry.seq)
+    .bind(entry.at.clone())
+    .bind(entry.actor.clone())
+    .bind(entry.action.clone())
+    .bind(entry.outcome.clone())
+    .bind(entry.force.clone())
+    .bind(entry.submission.clone())
+    .bind(entry.ip.clone())
+    .bind(entry.detail.clone())
+    .bind(prev_hash)
+    .bind(hash.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok((entry.seq, hash))
+}
+
+/// Records a committed head in `audit.head`; a failure only weakens the end-of-log check until
+/// the next entry, so it is reported, not returned.
+fn anchor(data_dir: &Path, seq: i64, hash: &str) {
+    if let Err(e) = write_head(data_dir, seq, hash) {
+        eprintln!("csae: cannot update {} ({e})", head_file(data_dir).display());
+    }
+}
+
+/// Makes a change and writes its audit entry in one database transaction, so that neither is
+/// ever stored without the other; `event` describes the change from its result. Serialised in
+/// this process by the database's write lock.
+pub async fn with_entry<T, E: From<sqlx::Error>>(
+    db: &Db,
+    data_dir: &Path,
+    change: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, E>,
+    event: impl FnOnce(&T) -> Event,
+) -> Result<T, E> {
     let _guard = db.write_lock.lock().await;
+    let mut tx = db.pool.begin().await?;
+    let value = change(&mut tx).await?;
+    csae_dataset::crash_point("portal-before-audit");
+    let (seq, hash) = append_in(&mut tx, event(&value)).await?;
+    tx.commit().await?;
+    csae_dataset::crash_point("portal-after-commit");
+    anchor(data_dir, seq, &hash);
+    Ok(value)
+}
+
+/// Appends `ev` to the chain on its own (a refusal, a view: nothing else changes) and returns
+/// its sequence number. Another process appending at the same moment makes the insert hit the
+/// primary key on `seq`, and the append is retried on the new head.
+pub async fn append(db: &Db, data_dir: &Path, ev: Event) -> Result<i64, sqlx::Error> {
     let mut last_err = None;
     for _ in 0..20 {
-        let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&db.pool).await?;
-        let (prev_seq, prev_hash) = match head {
-            Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
-            None => (0, GENESIS.to_string()),
-        };
-        let entry = Entry {
-            seq: prev_seq + 1,
-            at: now(),
-            actor: ev.actor.clone(),
-            action: ev.action.to_string(),
-            outcome: ev.outcome.to_string(),
-            force: ev.force.clone(),
-            submission: ev.submission.clone(),
-            ip: ev.ip.clone(),
-            detail: ev.detail.clone(),
-        };
-        let hash = entry.hash(&prev_hash);
-        let res = sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, outcome, force_id, submission_id, ip, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(entry.seq)
-        .bind(entry.at.clone())
-        .bind(entry.actor.clone())
-        .bind(entry.action.clone())
-        .bind(entry.outcome.clone())
-        .bind(entry.force.clone())
-        .bind(entry.submission.clone())
-        .bind(entry.ip.clone())
-        .bind(entry.detail.clone())
-        .bind(prev_hash)
-        .bind(hash.clone())
-        .execute(&db.pool)
-        .await;
-        match res {
-            Ok(_) => {
-                if let Err(e) = write_head(data_dir, entry.seq, &hash) {
-                    // The entry is stored; a stale head only weakens the end-of-log check until the next append.
-                    eprintln!("csae: cannot update {} ({e})", head_file(data_dir).display());
-                }
-                return Ok(entry.seq);
-            }
+        let ev = ev.clone();
+        match with_entry(db, data_dir, async |_: &mut AnyConnection| Ok::<(), sqlx::Error>(()), |_| ev).await {
+            Ok(()) => return Ok(head(db).await?.map_or(0, |h| h.0)),
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
                 last_err = Some(sqlx::Error::Database(d));
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -161,6 +189,12 @@ pub async fn append(db: &Db, data_dir: &Path, ev: Event) -> Result<i64, sqlx::Er
         }
     }
     Err(last_err.expect("a retry happened"))
+}
+
+/// The latest entry's sequence number and hash, if any.
+pub async fn head(db: &Db) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let r = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&db.pool).await?;
+    r.map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?))).transpose()
 }
 
 /// Appends, and on failure says so on standard error: the request that caused the event has
@@ -179,8 +213,10 @@ pub struct Verified {
     pub problems: Vec<String>,
 }
 
-/// Reads every entry in order and checks sequence, links and hashes, then the head anchor.
-pub async fn verify(db: &Db, data_dir: &Path) -> Result<Verified, sqlx::Error> {
+/// Reads every entry in order and checks sequence, links and hashes, then the head anchor in
+/// the data folder and, when given, a head recorded elsewhere (`csae audit head`); then checks
+/// that every submission, confirmation, discard, build, user and token has its entry.
+pub async fn verify(db: &Db, data_dir: &Path, recorded: Option<(i64, &str)>) -> Result<Verified, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT seq, at, actor, action, outcome, force_id, submission_id, ip, detail, prev_hash, hash FROM audit_log ORDER BY seq",
     )
@@ -236,5 +272,71 @@ pub async fn verify(db: &Db, data_dir: &Path) -> Result<Verified, sqlx::Error> {
             _ => {}
         }
     }
+    if problems.is_empty()
+        && let Some((seq, hash)) = recorded
+    {
+        let at = rows.get((seq - 1).max(0) as usize).filter(|_| seq >= 1).and_then(|r| r.try_get::<String, _>(10).ok());
+        match at {
+            None => problems.push(format!("the log ends at entry {last}, before entry {seq} recorded elsewhere: entries were removed")),
+            Some(h) if h != hash => problems.push(format!("entry {seq} differs from the head recorded elsewhere: the log was rewritten")),
+            Some(_) => {}
+        }
+    }
+    if problems.is_empty() {
+        problems.extend(unrecorded_changes(db).await?);
+    }
     Ok(Verified { entries: last, problems })
+}
+
+/// The stored changes that have no entry of their own in the log.
+async fn unrecorded_changes(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    use std::collections::HashSet;
+    let entries = sqlx::query("SELECT action, submission_id, detail FROM audit_log WHERE outcome = 'ok'").fetch_all(&db.pool).await?;
+    let mut by_submission: HashSet<(String, String)> = HashSet::new();
+    let mut details: HashSet<(String, String)> = HashSet::new();
+    for r in &entries {
+        let (action, sub, detail): (String, Option<String>, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        if let Some(sub) = sub {
+            by_submission.insert((action.clone(), sub));
+        }
+        // The subject of an entry: the first two words of its detail (`build <id>`, `user <name>`, `token <id>`).
+        let subject: String = detail.split(' ').take(2).collect::<Vec<_>>().join(" ");
+        details.insert((action, subject));
+    }
+    let mut missing = Vec::new();
+    for r in sqlx::query("SELECT id, status FROM submissions ORDER BY uploaded_at, id").fetch_all(&db.pool).await? {
+        let (id, status): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        let needed: &[&str] = match status.as_str() {
+            "confirmed" => &["upload", "confirm"],
+            "discarded" => &["upload", "discard"],
+            _ => &["upload"],
+        };
+        missing.extend(needed.iter().filter(|a| !by_submission.contains(&(a.to_string(), id.clone()))).map(|a| format!("submission {id} has no {a} entry")));
+    }
+    for id in sqlx::query_scalar::<_, String>("SELECT id FROM builds ORDER BY built_at, id").fetch_all(&db.pool).await? {
+        if !details.contains(&("build".to_string(), format!("build {id}"))) {
+            missing.push(format!("build {id} has no build entry"));
+        }
+    }
+    for r in sqlx::query("SELECT username, disabled FROM users ORDER BY username").fetch_all(&db.pool).await? {
+        let (name, disabled): (String, i64) = (r.try_get(0)?, r.try_get(1)?);
+        let subject = format!("user {name}");
+        if !details.contains(&("user_add".to_string(), subject.clone())) {
+            missing.push(format!("user {name} has no user_add entry"));
+        }
+        if disabled != 0 && !details.contains(&("user_disable".to_string(), subject)) {
+            missing.push(format!("user {name} is disabled but has no user_disable entry"));
+        }
+    }
+    for id in sqlx::query_scalar::<_, String>("SELECT id FROM api_tokens ORDER BY created_at, id").fetch_all(&db.pool).await? {
+        if !details.contains(&("token_new".to_string(), format!("token {id}"))) {
+            missing.push(format!("API token {id} has no token_new entry"));
+        }
+    }
+    if !missing.is_empty() {
+        let more = if missing.len() > 5 { format!(" and {} more", missing.len() - 5) } else { String::new() };
+        missing.truncate(5);
+        return Ok(vec![format!("changes were stored without their audit entries: {}{more}", missing.join(", "))]);
+    }
+    Ok(missing)
 }

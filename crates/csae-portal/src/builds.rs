@@ -145,7 +145,7 @@ pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission]) -> 
     result
 }
 
-pub async fn insert(db: &Db, b: &Build) -> Result<(), sqlx::Error> {
+pub async fn insert(conn: &mut sqlx::AnyConnection, b: &Build) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO builds (id, period_id, built_by, built_at, submissions, headline) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(b.id.clone())
         .bind(b.period.clone())
@@ -153,7 +153,7 @@ pub async fn insert(db: &Db, b: &Build) -> Result<(), sqlx::Error> {
         .bind(b.built_at.clone())
         .bind(serde_json::to_string(&b.submissions).expect("ids serialise"))
         .bind(b.headline.to_string())
-        .execute(&db.pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::server::runtime;
 
 async fn open(args: &ConfigArgs) -> Result<(Config, Db), PortalError> {
     let cfg = Config::load(args)?;
+    crate::files::Layout::new(&cfg.data_dir).secure().map_err(PortalError::Storage)?;
     let db = Db::open(&cfg).await?;
     Ok((cfg, db))
 }
@@ -24,12 +25,10 @@ pub fn user_add(args: &ConfigArgs, username: &str, role: &str, force: Option<&st
     let hash = crate::password::hash(password);
     runtime()?.block_on(async {
         let (cfg, db) = open(args).await?;
-        if !accounts::insert_user(&db, username, &roles, force.as_deref(), &hash).await? {
+        if !accounts::add_user(&db, &cfg.data_dir, "cli", None, username, &roles, force.as_deref(), &hash).await? {
             return Err(PortalError::Usage(format!("the user {username} already exists; choose another user name")));
         }
-        let detail = format!("user {username} added with role {}", crate::access::roles_text(&roles));
-        audit::append(&db, &cfg.data_dir, Event::new("cli", "user_add", "ok").force(force.as_deref()).detail(detail.clone())).await?;
-        Ok(detail)
+        Ok(format!("user {username} added with role {}", crate::access::roles_text(&roles)))
     })
 }
 
@@ -38,9 +37,10 @@ pub fn token_new(args: &ConfigArgs, username: &str) -> Result<String, PortalErro
     runtime()?.block_on(async {
         let (cfg, db) = open(args).await?;
         let user = accounts::find_user(&db, username).await?.ok_or_else(|| PortalError::Usage(format!("there is no user {username}; add one with `csae user add`")))?;
-        let (id, token) = accounts::new_token(&db, &user.id).await?;
-        audit::append(&db, &cfg.data_dir, Event::new("cli", "token_new", "ok").force(user.force.as_deref()).detail(format!("token {id} for {username}"))).await?;
-        Ok(token)
+        if user.disabled {
+            return Err(PortalError::Usage(format!("the user {username} is disabled and cannot have API tokens; enable the user on the admin pages first")));
+        }
+        Ok(accounts::issue_token(&db, &cfg.data_dir, "cli", &user).await?)
     })
 }
 
@@ -49,21 +49,41 @@ pub fn token_revoke(args: &ConfigArgs, username: &str) -> Result<u64, PortalErro
     runtime()?.block_on(async {
         let (cfg, db) = open(args).await?;
         let user = accounts::find_user(&db, username).await?.ok_or_else(|| PortalError::Usage(format!("there is no user {username}")))?;
-        let n = accounts::revoke_tokens(&db, &user.id, None).await?;
-        audit::append(&db, &cfg.data_dir, Event::new("cli", "token_revoke", "ok").detail(format!("{n} token(s) of {username} revoked"))).await?;
-        Ok(n)
+        let event = |n: &u64| Event::new("cli", "token_revoke", "ok").detail(format!("{n} token(s) of {username} revoked"));
+        Ok(audit::with_entry(&db, &cfg.data_dir, async |c: &mut sqlx::AnyConnection| accounts::revoke_tokens(c, &user.id, None).await, event).await?)
     })
 }
 
-/// Checks the audit chain; `Ok(entries)` when intact, `AuditBroken` (exit 1) when not.
-pub fn audit_verify(args: &ConfigArgs) -> Result<i64, PortalError> {
+/// Checks the audit chain, and against `recorded` (`SEQ:HASH` from `audit head`) when given;
+/// `Ok(entries)` when intact, `AuditBroken` (exit 1) when not.
+pub fn audit_verify(args: &ConfigArgs, recorded: Option<&str>) -> Result<i64, PortalError> {
+    let recorded = recorded
+        .map(|r| {
+            r.split_once(':')
+                .and_then(|(seq, hash)| Some((seq.parse::<i64>().ok().filter(|s| *s >= 1)?, hash)))
+                .filter(|(_, hash)| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+                .ok_or_else(|| PortalError::Usage(format!("{r:?} is not a recorded head; give it as `csae audit head` prints it, SEQ:HASH")))
+        })
+        .transpose()?;
     runtime()?.block_on(async {
         let (cfg, db) = open(args).await?;
-        let v = audit::verify(&db, &cfg.data_dir).await?;
+        let v = audit::verify(&db, &cfg.data_dir, recorded).await?;
         if v.problems.is_empty() {
             Ok(v.entries)
         } else {
             Err(PortalError::AuditBroken(format!("the audit log has been altered: {}", v.problems.join("; "))))
+        }
+    })
+}
+
+/// The audit log's current head, `SEQ:HASH`, to record somewhere the portal's machine cannot
+/// reach, for `audit verify --head` to check the log against later.
+pub fn audit_head(args: &ConfigArgs) -> Result<String, PortalError> {
+    runtime()?.block_on(async {
+        let (_, db) = open(args).await?;
+        match audit::head(&db).await? {
+            Some((seq, hash)) => Ok(format!("{seq}:{hash}")),
+            None => Err(PortalError::Usage("the audit log is empty; there is no head to record yet".into())),
         }
     })
 }

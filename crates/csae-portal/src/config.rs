@@ -33,7 +33,8 @@ pub struct Config {
     pub session_max_hours: i64,
     /// Send session cookies with `Secure` (on by default; browsers accept them on loopback too).
     pub secure_cookies: bool,
-    /// Failed sign-ins allowed per user name and per address within `sign_in_window_seconds`.
+    /// Failed sign-ins allowed per (user name, address) within `sign_in_window_seconds`; an
+    /// address or a user name may fail ten times as often in all (`ratelimit`).
     pub sign_in_attempts: u32,
     pub sign_in_window_seconds: u64,
     /// Uploads validated at the same time (each holds a return in memory); others wait their turn.
@@ -41,6 +42,15 @@ pub struct Config {
     /// Memory one validation may use; an upload whose size or rows would need more is refused
     /// (413) before the work starts. See [`Config::read_limits`].
     pub max_validation_memory_bytes: u64,
+    /// A connection that has not sent a request's head within this time is closed.
+    pub header_read_timeout_seconds: u64,
+    /// A request (but an upload or a build) not answered within this time gets 503.
+    pub request_timeout_seconds: u64,
+    /// An upload whose body sends nothing for this long is refused (408); a slow but steady
+    /// upload is never cut off.
+    pub upload_idle_seconds: u64,
+    /// Connections open at once; more wait to be accepted.
+    pub max_connections: usize,
 }
 
 /// The `--config` file: every key optional.
@@ -59,6 +69,10 @@ struct FileConfig {
     sign_in_window_seconds: Option<u64>,
     validation_slots: Option<usize>,
     max_validation_memory_mb: Option<u64>,
+    header_read_timeout_seconds: Option<u64>,
+    request_timeout_seconds: Option<u64>,
+    upload_idle_seconds: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 /// Peak memory of validating an upload per byte of its uncompressed files, and per data row,
@@ -119,14 +133,19 @@ impl Config {
             sign_in_window_seconds: file.sign_in_window_seconds.unwrap_or(900),
             validation_slots: file.validation_slots.unwrap_or(2).max(1),
             max_validation_memory_bytes: 0,
+            header_read_timeout_seconds: file.header_read_timeout_seconds.unwrap_or(10),
+            request_timeout_seconds: file.request_timeout_seconds.unwrap_or(60),
+            upload_idle_seconds: file.upload_idle_seconds.unwrap_or(60),
+            max_connections: file.max_connections.unwrap_or(512),
         };
         cfg.max_validation_memory_bytes = match file.max_validation_memory_mb {
             Some(mb) => mb * MB,
             None => default_validation_memory(cfg.validation_slots),
         };
-        if cfg.max_upload_bytes == 0 || cfg.session_idle_minutes <= 0 || cfg.session_max_hours <= 0 || cfg.sign_in_attempts == 0 {
+        let zero = [cfg.header_read_timeout_seconds, cfg.request_timeout_seconds, cfg.upload_idle_seconds, cfg.max_connections as u64].contains(&0);
+        if zero || cfg.max_upload_bytes == 0 || cfg.session_idle_minutes <= 0 || cfg.session_max_hours <= 0 || cfg.sign_in_attempts == 0 {
             return Err(PortalError::Usage(
-                "max_upload_mb, session_idle_minutes, session_max_hours and sign_in_attempts in the config must be above 0".into(),
+                "max_upload_mb, session_idle_minutes, session_max_hours, sign_in_attempts, the timeouts and max_connections in the config must be above 0".into(),
             ));
         }
         if cfg.max_validation_memory_bytes < MIN_VALIDATION_MEMORY {

@@ -53,11 +53,13 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub detail: serde_json::Value,
+    /// Seconds a refused client should wait (`Retry-After`), for 429.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: serde_json::Value::String(detail.into()) }
+        ApiError { status, code, detail: serde_json::Value::String(detail.into()), retry_after: None }
     }
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail)
@@ -100,8 +102,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": self.code, "detail": self.detail });
         let mut r = (self.status, axum::Json(body)).into_response();
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            r.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("60"));
+        if let Some(secs) = self.retry_after {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
         }
         r
     }

@@ -20,6 +20,7 @@ pub mod error;
 pub mod files;
 pub mod openapi;
 pub mod ops;
+pub mod params;
 pub mod password;
 pub mod periods;
 pub mod ratelimit;

@@ -3,6 +3,7 @@
 //! outcome — refusals included — goes into the audit log.
 
 use axum::http::StatusCode;
+use sqlx::AnyConnection;
 
 use crate::access::{Principal, Role};
 use crate::audit::Event;
@@ -68,25 +69,27 @@ impl App {
                 .map_err(|_| ApiError::internal("validate the upload"))?;
             drop(received);
             let sub = sub?;
-            if let Err(e) = submissions::insert(&self.db, &sub).await {
+            // The row and its audit entry together; the files are in place before either.
+            let event = |s: &Submission| {
+                let detail = format!("{} ({} bytes, sha256 {}): {} rows read, {} accepted, {} rejected", s.file_name, s.bytes, &s.sha256[..16], s.rows_read, s.rows_accepted, s.rows_rejected);
+                Event { actor: p.username.clone(), action: "upload", outcome: "ok", force: Some(force.id.clone()), submission: Some(s.id.clone()), ip: Some(ip.to_string()), detail }
+            };
+            let stored = crate::audit::with_entry(&self.db, &self.cfg.data_dir, async |c: &mut AnyConnection| submissions::insert(c, &sub).await.map(|()| sub.clone()), event).await;
+            if stored.is_err() {
                 let _ = std::fs::remove_dir_all(self.layout.submission(&sub.id));
-                return Err(e.into());
             }
-            Ok(sub)
+            Ok(stored?)
         }
         .await;
-        let detail = match &r {
-            Ok(s) => format!("{} ({} bytes, sha256 {}): {} rows read, {} accepted, {} rejected", s.file_name, s.bytes, &s.sha256[..16], s.rows_read, s.rows_accepted, s.rows_rejected),
-            Err(_) => String::new(),
-        };
-        let sub_id = r.as_ref().ok().map(|s| s.id.clone());
-        self.audit_result(p, ip, "upload", Some(&force.id), sub_id.as_deref(), &r, &detail).await;
+        if r.is_err() {
+            self.audit_result(p, ip, "upload", Some(&force.id), None, &r, "").await;
+        }
         r
     }
 
     /// A submission the principal may see, else 404 (another force's looks like a missing one).
     async fn visible_submission(&self, p: &Principal, id: &str) -> Result<Submission, ApiError> {
-        match submissions::get(&self.db, id).await? {
+        match submissions::get(&self.db.pool, id).await? {
             Some(s) if p.sees_force(&s.force_id) => Ok(s),
             _ => Err(ApiError::not_found("there is no such submission")),
         }
@@ -118,11 +121,13 @@ impl App {
         let r = async {
             p.require(&[Role::Submitter])?;
             self.visible_submission(p, id).await?;
-            submissions::confirm(&self.db, id, &p.username).await
+            let event = |s: &Submission| self.ok_event(p, ip, "confirm", Some(id), format!("version {}", s.version.unwrap_or(0)));
+            crate::audit::with_entry(&self.db, &self.cfg.data_dir, async |c: &mut AnyConnection| submissions::confirm(c, id, &p.username).await, event).await
         }
         .await;
-        let detail = r.as_ref().map(|s| format!("version {}", s.version.unwrap_or(0))).unwrap_or_default();
-        self.audit_result(p, ip, "confirm", p.own_force(), Some(id), &r, &detail).await;
+        if r.is_err() {
+            self.audit_result(p, ip, "confirm", p.own_force(), Some(id), &r, "").await;
+        }
         r
     }
 
@@ -130,11 +135,19 @@ impl App {
         let r = async {
             p.require(&[Role::Submitter])?;
             self.visible_submission(p, id).await?;
-            submissions::discard(&self.db, id).await
+            let event = |_: &Submission| self.ok_event(p, ip, "discard", Some(id), String::new());
+            crate::audit::with_entry(&self.db, &self.cfg.data_dir, async |c: &mut AnyConnection| submissions::discard(c, id).await, event).await
         }
         .await;
-        self.audit_result(p, ip, "discard", p.own_force(), Some(id), &r, "").await;
+        if r.is_err() {
+            self.audit_result(p, ip, "discard", p.own_force(), Some(id), &r, "").await;
+        }
         r
+    }
+
+    /// The entry of an action `p` took with success.
+    fn ok_event(&self, p: &Principal, ip: &str, action: &'static str, sub: Option<&str>, detail: String) -> Event {
+        Event { actor: p.username.clone(), action, outcome: "ok", force: p.own_force().map(str::to_string), submission: sub.map(str::to_string), ip: Some(ip.to_string()), detail }
     }
 
     pub async fn tracker(&self, p: &Principal, ip: &str, period: Option<&str>) -> Result<(Period, Vec<tracker::Row>), ApiError> {
@@ -172,12 +185,18 @@ impl App {
                 submissions: subs.iter().map(|s| s.id.clone()).collect(),
                 headline: made.headline_internal,
             };
-            builds::insert(&self.db, &b).await?;
-            Ok(b)
+            // The build's files are in place before its row; the row and its entry together.
+            let event = |b: &Build| {
+                let mut ev = self.ok_event(p, ip, "build", None, format!("build {} of {} from {} confirmed returns", b.id, b.period, b.submissions.len()));
+                ev.force = None;
+                ev
+            };
+            Ok(crate::audit::with_entry(&self.db, &self.cfg.data_dir, async |c: &mut AnyConnection| builds::insert(c, &b).await.map(|()| b.clone()), event).await?)
         }
         .await;
-        let detail = r.as_ref().map(|b| format!("build {} of {} from {} confirmed returns", b.id, b.period, b.submissions.len())).unwrap_or_default();
-        self.audit_result(p, ip, "build", None, None, &r, &detail).await;
+        if r.is_err() {
+            self.audit_result(p, ip, "build", None, None, &r, "").await;
+        }
         r
     }
 
@@ -216,13 +235,15 @@ impl App {
 
 impl App {
     /// Checks a user name and password; returns a new session token. Failures count towards
-    /// the rate limit (per user name and per address); over it, 429 without checking.
+    /// the rate limits (`ratelimit`); over one, 429 without checking.
     pub async fn sign_in(&self, ip: &str, username: &str, password: &str) -> Result<String, ApiError> {
-        let keys = [format!("user:{username}"), format!("ip:{ip}")];
         let actor = if crate::accounts::check_username(username).is_ok() { username } else { "-" };
-        if self.limiter.blocked(&keys) {
+        if let Some(wait) = self.limiter.blocked(username, ip) {
             self.audit(Event::new(actor, "sign_in", "refused").ip(ip).detail("rate-limited: too many failed attempts")).await;
-            return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many failed sign-in attempts. Wait 15 minutes and try again."));
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("Too many failed sign-in attempts. Wait {minutes} minute(s) and try again."));
+            e.retry_after = Some(wait.as_secs().max(1));
+            return Err(e);
         }
         let user = crate::accounts::find_user(&self.db, username).await?;
         let hash = user.as_ref().map_or_else(|| crate::password::dummy_hash().to_string(), |u| u.password_hash.clone());
@@ -230,13 +251,13 @@ impl App {
         let matches = tokio::task::spawn_blocking(move || crate::password::verify(&pw, &hash)).await.unwrap_or(false);
         match user.filter(|u| matches && !u.disabled) {
             Some(u) => {
-                self.limiter.succeed(&keys[0]);
+                self.limiter.succeed(username, ip);
                 let token = crate::sessions::create(&self.db, &self.cfg, &u.id).await?;
                 self.audit(Event::new(&u.username, "sign_in", "ok").force(u.force.as_deref()).ip(ip)).await;
                 Ok(token)
             }
             None => {
-                self.limiter.fail(&keys);
+                self.limiter.fail(username, ip);
                 self.audit(Event::new(actor, "sign_in", "refused").ip(ip).detail("wrong user name or password")).await;
                 Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong_password", "The user name or password is not right. Check them and try again."))
             }

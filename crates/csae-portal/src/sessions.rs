@@ -14,6 +14,31 @@ pub const COOKIE: &str = "csae_session";
 /// The sign-in form's CSRF cookie (double submit: there is no session yet to hold the token).
 pub const PRE_COOKIE: &str = "csae_signin";
 
+/// How long a sign-in form's token stays good.
+const PRE_TOKEN_SECONDS: i64 = 3600;
+
+/// A token for the sign-in form that only this server can make: a random nonce and an expiry,
+/// signed with the server's secret (HMAC-SHA256), so a cookie and field an attacker chose are
+/// refused even when they match.
+pub fn pre_token(secret: &[u8]) -> String {
+    let payload = format!("{}.{}", random_hex(16), chrono::Utc::now().timestamp() + PRE_TOKEN_SECONDS);
+    format!("{payload}.{}", sign(secret, &payload))
+}
+
+/// True when `token` was made by [`pre_token`] with this secret and has not expired.
+pub fn pre_token_valid(secret: &[u8], token: &str) -> bool {
+    let Some((payload, mac)) = token.rsplit_once('.') else { return false };
+    let fresh = payload.split_once('.').and_then(|(_, exp)| exp.parse::<i64>().ok()).is_some_and(|exp| exp >= chrono::Utc::now().timestamp());
+    fresh && crate::util::constant_time_eq(sign(secret, payload).as_bytes(), mac.as_bytes())
+}
+
+fn sign(secret: &[u8], payload: &str) -> String {
+    use hmac::Mac;
+    let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    m.update(payload.as_bytes());
+    hex::encode(m.finalize().into_bytes())
+}
+
 /// The value of cookie `name` in the request, if any.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -87,8 +112,10 @@ pub async fn lookup(db: &Db, cfg: &Config, token: &str) -> Result<Lookup, sqlx::
         end(db, &hash).await?;
         return Ok(Lookup::Expired);
     };
-    // Touch at most once a minute: a page load should not always be a database write.
-    if last_seen.is_some_and(|s| t - s > chrono::Duration::seconds(60)) {
+    // Touch at most once a minute, and at most a quarter of the idle time, so that a short idle
+    // setting does not sign out someone who is using the portal.
+    let touch_after = chrono::Duration::seconds(60).min(chrono::Duration::minutes(cfg.session_idle_minutes) / 4);
+    if last_seen.is_some_and(|s| t - s > touch_after) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now()).bind(hash.clone()).execute(&db.pool).await?;
     }
     Ok(Lookup::Live { user, token_hash: hash, csrf })

@@ -264,7 +264,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Submission, sqlx::Error> {
     })
 }
 
-pub async fn insert(db: &Db, s: &Submission) -> Result<(), sqlx::Error> {
+pub async fn insert(conn: &mut sqlx::AnyConnection, s: &Submission) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO submissions (id, period_id, force_id, uploaded_by, uploaded_at, format, file_name, sha256, bytes, status, version, confirmed_by, confirmed_at, rows_read, rows_accepted, rows_rejected, validation) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL, $11, $12, $13, $14)",
@@ -283,14 +283,14 @@ pub async fn insert(db: &Db, s: &Submission) -> Result<(), sqlx::Error> {
     .bind(s.rows_accepted)
     .bind(s.rows_rejected)
     .bind(s.validation.as_str())
-    .execute(&db.pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<Submission>, sqlx::Error> {
+pub async fn get<'c>(e: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> Result<Option<Submission>, sqlx::Error> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM submissions WHERE id = $1"));
-    let r = sqlx::query(sql).bind(id.to_string()).fetch_optional(&db.pool).await?;
+    let r = sqlx::query(sql).bind(id.to_string()).fetch_optional(e).await?;
     r.as_ref().map(from_row).transpose()
 }
 
@@ -314,17 +314,17 @@ pub async fn latest_confirmed(db: &Db, period: &str) -> Result<Vec<Submission>, 
     rows.iter().map(from_row).collect()
 }
 
-/// Confirms a validated submission as its force's next version for the period.
-pub async fn confirm(db: &Db, id: &str, by: &str) -> Result<Submission, ApiError> {
-    let _guard = db.write_lock.lock().await;
-    let s = get(db, id).await?.ok_or_else(|| ApiError::not_found("there is no such submission"))?;
+/// Confirms a validated submission as its force's next version for the period (in the
+/// caller's transaction, which holds the database's write lock).
+pub async fn confirm(conn: &mut sqlx::AnyConnection, id: &str, by: &str) -> Result<Submission, ApiError> {
+    let s = get(&mut *conn, id).await?.ok_or_else(|| ApiError::not_found("there is no such submission"))?;
     if s.status != VALIDATED {
         return Err(ApiError::conflict("not_confirmable", format!("this submission is {} and cannot be confirmed; upload the return again", s.status)));
     }
     let max: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM submissions WHERE period_id = $1 AND force_id = $2")
         .bind(s.period.clone())
         .bind(s.force_id.clone())
-        .fetch_one(&db.pool)
+        .fetch_one(&mut *conn)
         .await?;
     let version = max.unwrap_or(0) + 1;
     let res = sqlx::query("UPDATE submissions SET status = 'confirmed', version = $1, confirmed_by = $2, confirmed_at = $3 WHERE id = $4 AND status = 'validated'")
@@ -332,7 +332,7 @@ pub async fn confirm(db: &Db, id: &str, by: &str) -> Result<Submission, ApiError
         .bind(by.to_string())
         .bind(now())
         .bind(id.to_string())
-        .execute(&db.pool)
+        .execute(&mut *conn)
         .await;
     match res {
         Ok(r) if r.rows_affected() == 1 => {}
@@ -342,13 +342,13 @@ pub async fn confirm(db: &Db, id: &str, by: &str) -> Result<Submission, ApiError
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(get(db, id).await?.expect("the row was just updated"))
+    Ok(get(&mut *conn, id).await?.expect("the row was just updated"))
 }
 
-/// Discards a validated (unconfirmed) submission.
-pub async fn discard(db: &Db, id: &str) -> Result<Submission, ApiError> {
-    let r = sqlx::query("UPDATE submissions SET status = 'discarded' WHERE id = $1 AND status = 'validated'").bind(id.to_string()).execute(&db.pool).await?;
-    let s = get(db, id).await?.ok_or_else(|| ApiError::not_found("there is no such submission"))?;
+/// Discards a validated (unconfirmed) submission (in the caller's transaction).
+pub async fn discard(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Submission, ApiError> {
+    let r = sqlx::query("UPDATE submissions SET status = 'discarded' WHERE id = $1 AND status = 'validated'").bind(id.to_string()).execute(&mut *conn).await?;
+    let s = get(&mut *conn, id).await?.ok_or_else(|| ApiError::not_found("there is no such submission"))?;
     if r.rows_affected() == 0 {
         return Err(ApiError::conflict("not_discardable", format!("this submission is {} and cannot be discarded", s.status)));
     }

@@ -131,15 +131,27 @@ pub struct TokenArgs {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the audit log; exit 1 when an entry was edited, removed or reordered.
-    #[command(after_help = "Examples:\n  csae audit verify\n  csae audit verify --config portal.toml")]
+    /// Check the hash chain of the audit log and that every change has its entry; exit 1 when an entry was edited, removed or reordered.
+    #[command(after_help = "Examples:\n  csae audit verify\n  csae audit verify --config portal.toml --head 1234:5f3c…   (a head recorded with `csae audit head`)")]
     Verify(AuditVerifyArgs),
+    /// Print the audit log's head (SEQ:HASH), to record away from this machine for `audit verify --head`.
+    #[command(after_help = "Example:\n  csae audit head >> /mnt/offsite/csae-audit-heads.txt")]
+    Head(AuditHeadArgs),
+}
+
+#[derive(Args)]
+pub struct AuditHeadArgs {
+    #[command(flatten)]
+    pub portal: PortalArgs,
 }
 
 #[derive(Args)]
 pub struct AuditVerifyArgs {
     #[command(flatten)]
     pub portal: PortalArgs,
+    /// A head recorded earlier with `csae audit head` (SEQ:HASH): the log must still hold that entry unchanged.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub head: Option<String>,
 }
 
 #[derive(Args)]

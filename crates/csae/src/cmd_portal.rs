@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use csae_portal::{ConfigArgs, PortalError};
 
-use crate::cli::{AuditVerifyArgs, PortalArgs, ServeArgs, TokenArgs, UserAddArgs};
+use crate::cli::{AuditHeadArgs, AuditVerifyArgs, PortalArgs, ServeArgs, TokenArgs, UserAddArgs};
 use crate::error::{CliError, CliResult};
 
 fn args(p: &PortalArgs, listen: Option<String>) -> ConfigArgs {
@@ -48,7 +48,13 @@ pub fn token_revoke(a: TokenArgs) -> CliResult {
 }
 
 pub fn audit_verify(a: AuditVerifyArgs) -> CliResult {
-    let n = csae_portal::commands::audit_verify(&args(&a.portal, None)).map_err(err)?;
-    say!("audit log intact: {n} entries, hash chain and head verified");
+    let n = csae_portal::commands::audit_verify(&args(&a.portal, None), a.head.as_deref()).map_err(err)?;
+    let against = if a.head.is_some() { ", and the head recorded elsewhere" } else { "" };
+    say!("audit log intact: {n} entries, hash chain, head and every change's entry verified{against}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit_head(a: AuditHeadArgs) -> CliResult {
+    say!("{}", csae_portal::commands::audit_head(&args(&a.portal, None)).map_err(err)?);
     Ok(ExitCode::SUCCESS)
 }

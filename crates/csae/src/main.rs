@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         cli::Command::Token { command: cli::TokenCommand::New(a) } => cmd_portal::token_new(a),
         cli::Command::Token { command: cli::TokenCommand::Revoke(a) } => cmd_portal::token_revoke(a),
         cli::Command::Audit { command: cli::AuditCommand::Verify(a) } => cmd_portal::audit_verify(a),
+        cli::Command::Audit { command: cli::AuditCommand::Head(a) } => cmd_portal::audit_head(a),
     };
     match result {
         Ok(code) => code,

@@ -24,9 +24,15 @@ fn free_port() -> u16 {
 }
 
 fn start(data: &Path, port: u16) -> Child {
+    start_crashing(data, port, "")
+}
+
+/// `start` with the process set to abort at `crash` (`CSAE_CRASH_AT`; none when empty).
+fn start_crashing(data: &Path, port: u16, crash: &str) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_csae"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data)
+        .env("CSAE_CRASH_AT", crash)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -80,6 +86,17 @@ fn accounts_tokens_and_audit_verify_on_the_command_line() {
     let (code, out, _) = csae(&data, &["audit", "verify"], None);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("intact"));
+    // A head recorded elsewhere: the log is checked against it.
+    let (code, head, err) = csae(&data, &["audit", "head"], None);
+    assert_eq!(code, 0, "{err}");
+    let head = head.trim().to_string();
+    assert!(head.split_once(':').is_some_and(|(seq, hash)| seq.parse::<i64>().is_ok() && hash.len() == 64), "{head}");
+    assert_eq!(csae(&data, &["audit", "verify", "--head", &head], None).0, 0);
+    let (seq, _) = head.split_once(':').unwrap();
+    let (code, _, err) = csae(&data, &["audit", "verify", "--head", &format!("{seq}:{}", "0".repeat(64))], None);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("differs from the head recorded elsewhere"), "{err}");
+    assert_eq!(csae(&data, &["audit", "verify", "--head", "nonsense"], None).0, 2);
     // Removing the chain's anchor makes the end of the log unverifiable: exit 1.
     std::fs::remove_file(data.join("audit.head")).unwrap();
     let (code, _, err) = csae(&data, &["audit", "verify"], None);
@@ -125,4 +142,62 @@ fn a_server_killed_mid_upload_leaves_nothing_half_stored() {
     server.wait().unwrap();
     let (code, out, err) = csae(&data, &["audit", "verify"], None);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A server killed at every step of an upload, a confirmation and a build (before the audit
+/// entry is written, and after the commit but before the head file moves) never leaves the
+/// change without its entry: `csae audit verify`, which checks that every submission,
+/// confirmation and build has one, passes after each, and the change is either whole or absent.
+#[test]
+fn a_server_killed_at_any_step_leaves_no_change_without_its_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(csae(&data, &["user", "add", "--username", "sub", "--role", "submitter", "--force", "cumbria"], Some("a long enough password\n")).0, 0);
+    assert_eq!(csae(&data, &["user", "add", "--username", "an", "--role", "analyst"], Some("a long enough password\n")).0, 0);
+    let sub = csae(&data, &["token", "new", "--username", "sub"], None).1.trim().to_string();
+    let an = csae(&data, &["token", "new", "--username", "an"], None).1.trim().to_string();
+    let port = free_port();
+    let mut server = start(&data, port);
+    assert_eq!(http(port, "POST", "/api/v1/periods", &an, br#"{"id":"2023","from":"2023-01-01","to":"2023-12-31"}"#).0, 201);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let verify = || {
+        let (code, out, err) = csae(&data, &["audit", "verify"], None);
+        assert_eq!(code, 0, "{out}{err}");
+    };
+    let submissions = |port: u16| http(port, "GET", "/api/v1/submissions", &sub, b"").1;
+    let count = |port: u16| submissions(port).matches(r#""id":"#).count();
+    for crash in ["portal-before-audit", "portal-after-commit"] {
+        // An upload: absent when killed before its entry, whole when killed after the commit.
+        let mut server = start(&data, port);
+        let before = count(port);
+        server.kill().unwrap();
+        server.wait().unwrap();
+        let mut server = start_crashing(&data, port, crash);
+        let _ = std::panic::catch_unwind(|| http(port, "POST", "/api/v1/submissions?period=2023", &sub, &tiny_zip()));
+        let _ = server.wait();
+        verify();
+        let mut server = start(&data, port);
+        assert_eq!(count(port), before + usize::from(crash == "portal-after-commit"), "{crash}");
+        // Make sure there is a submission to confirm, then a confirmation.
+        let (_, b) = http(port, "POST", "/api/v1/submissions?period=2023", &sub, &tiny_zip());
+        let id = b.split(r#""id":""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+        server.kill().unwrap();
+        server.wait().unwrap();
+        let mut server = start_crashing(&data, port, crash);
+        let _ = std::panic::catch_unwind(|| http(port, "POST", &format!("/api/v1/submissions/{id}/confirm"), &sub, b""));
+        let _ = server.wait();
+        verify();
+        // A build of the confirmed returns (at least the one just confirmed, if it was).
+        let mut server = start(&data, port);
+        if !submissions(port).contains("confirmed") {
+            assert_eq!(http(port, "POST", &format!("/api/v1/submissions/{id}/confirm"), &sub, b"").0, 200);
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+        let mut server = start_crashing(&data, port, crash);
+        let _ = std::panic::catch_unwind(|| http(port, "POST", "/api/v1/builds?period=2023", &an, b""));
+        let _ = server.wait();
+        verify();
+    }
 }

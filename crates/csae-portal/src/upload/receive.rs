@@ -77,12 +77,24 @@ pub fn too_large(max: u64) -> ApiError {
     ApiError::too_large(format!("the upload is larger than the limit of {} MB; check it is the right file, or ask the national team to raise the limit", max / (1024 * 1024)))
 }
 
-/// Streams a raw request body (the API's upload) into `path`.
-pub async fn from_body(body: axum::body::Body, path: &Path, max: u64) -> Result<Received, ApiError> {
+/// The next piece of an upload's body, or 408 when the client sends nothing for `idle`.
+pub async fn within<T>(idle: std::time::Duration, next: impl std::future::Future<Output = T>) -> Result<T, ApiError> {
+    tokio::time::timeout(idle, next).await.map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "upload_stalled",
+            format!("the upload sent nothing for {} seconds, so it was stopped; check the connection and upload it again", idle.as_secs()),
+        )
+    })
+}
+
+/// Streams a raw request body (the API's upload) into `path`; `idle` is the longest wait for
+/// the next piece of it.
+pub async fn from_body(body: axum::body::Body, path: &Path, max: u64, idle: std::time::Duration) -> Result<Received, ApiError> {
     use http_body_util::BodyExt;
     let mut rx = Receiver::create(path.to_path_buf(), max).await?;
     let mut body = body;
-    while let Some(frame) = body.frame().await {
+    while let Some(frame) = within(idle, body.frame()).await? {
         let frame = frame.map_err(|_| ApiError::bad_request("upload_interrupted", "the upload was interrupted before it was complete; send it again"))?;
         if let Ok(data) = frame.into_data() {
             rx.push(&data).await?;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -16,6 +16,7 @@ use super::html::{button_form, csrf_field, error_summary, respond, table, tag, t
 use super::{Form, error_page, form_user, see_other, who};
 use crate::access::{Principal, Role};
 use crate::error::ApiError;
+use crate::params::Params;
 use crate::server::{ClientIp, Shared};
 
 pub fn routes() -> Router<Shared> {
@@ -54,10 +55,14 @@ struct Done {
     user: Option<String>,
 }
 
-async fn users_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<Done>) -> Response {
+async fn users_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<Done>) -> Response {
     let p = match who(&app, &headers, &ip).await {
         Ok(p) => p,
         Err(r) => return r,
+    };
+    let q = match app.params(&p, &ip, "admin_users", q).await {
+        Ok(q) => q,
+        Err(e) => return error_page(Some(&p), &e),
     };
     let users = match app.admin_list_users(&p, &ip).await {
         Ok(u) => u,

@@ -8,7 +8,7 @@ pub mod html;
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use crate::access::{Principal, Role, Via};
 use crate::audit::Event;
 use crate::error::ApiError;
+use crate::params::Params;
 use crate::server::{ClientIp, Shared};
 use crate::sessions;
 use crate::upload::receive::Receiver;
@@ -174,7 +175,7 @@ fn with_cookie(mut r: Response, cookie: String) -> Response {
 }
 
 async fn sign_in_page(State(app): State<Shared>) -> Response {
-    let pre = crate::util::random_hex(16);
+    let pre = sessions::pre_token(&app.secret);
     let r = respond(StatusCode::OK, "Sign in", None, sign_in_form(&[], "", &pre));
     with_cookie(r, sessions::set_cookie(&app.cfg, sessions::PRE_COOKIE, &pre, None))
 }
@@ -182,13 +183,13 @@ async fn sign_in_page(State(app): State<Shared>) -> Response {
 async fn sign_in(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, axum::Form(f): Form) -> Response {
     let username = f.get("username").map(|s| s.trim().to_string()).unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
-    let pre = crate::util::random_hex(16);
+    let pre = sessions::pre_token(&app.secret);
     let again = |status: StatusCode, errors: &[(&str, String)], app: &Shared| {
         let r = respond(status, "Sign in", None, sign_in_form(errors, &username, &pre));
         with_cookie(r, sessions::set_cookie(&app.cfg, sessions::PRE_COOKIE, &pre, None))
     };
     let cookie_token = sessions::cookie(&headers, sessions::PRE_COOKIE);
-    let csrf_ok = matches!((&cookie_token, f.get("csrf")), (Some(c), Some(t)) if crate::util::constant_time_eq(c.as_bytes(), t.as_bytes()));
+    let csrf_ok = matches!((&cookie_token, f.get("csrf")), (Some(c), Some(t)) if crate::util::constant_time_eq(c.as_bytes(), t.as_bytes()) && sessions::pre_token_valid(&app.secret, t));
     if !csrf_ok {
         app.audit(Event::new("-", "sign_in", "refused").ip(&ip).detail("missing or wrong CSRF token on the sign-in form")).await;
         return again(StatusCode::FORBIDDEN, &[("username", "The sign-in form expired. Try again.".into())], &app);
@@ -281,10 +282,14 @@ fn upload_form(p: &Principal, period: &str, errors: &[(&str, String)]) -> Markup
     }
 }
 
-async fn upload_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>) -> Response {
+async fn upload_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQ>) -> Response {
     let p = match who(&app, &headers, &ip).await {
         Ok(p) => p,
         Err(r) => return r,
+    };
+    let q = match app.params(&p, &ip, "page_upload", q).await {
+        Ok(q) => q,
+        Err(e) => return error_page(Some(&p), &e),
     };
     if let Err(e) = p.require(&[Role::Submitter]) {
         app.audit_result::<()>(&p, &ip, "page_upload", None, None, &Err(ApiError::forbidden(e.message())), "").await;
@@ -294,10 +299,14 @@ async fn upload_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers:
     respond(StatusCode::OK, "Upload a return", Some(&p), upload_form(&p, &period, &[]))
 }
 
-async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>, mut mp: Multipart) -> Response {
+async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQ>, mut mp: Multipart) -> Response {
     let p = match who(&app, &headers, &ip).await {
         Ok(p) => p,
         Err(r) => return r,
+    };
+    let q = match app.params(&p, &ip, "upload", q).await {
+        Ok(q) => q,
+        Err(e) => return error_page(Some(&p), &e),
     };
     let period_id = q.period.clone().unwrap_or_default();
     let fail = |e: ApiError, p: &Principal| {
@@ -332,7 +341,8 @@ async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Head
                 let res = async {
                     let mut rx = Receiver::create(app.layout.temp_path("upload"), app.cfg.max_upload_bytes).await?;
                     let mut field = field;
-                    while let Some(chunk) = field.chunk().await.map_err(|_| ApiError::bad_request("upload_interrupted", "the upload was interrupted; upload the file again"))? {
+                    let idle = std::time::Duration::from_secs(app.cfg.upload_idle_seconds);
+                    while let Some(chunk) = crate::upload::receive::within(idle, field.chunk()).await?.map_err(|_| ApiError::bad_request("upload_interrupted", "the upload was interrupted; upload the file again"))? {
                         rx.push(&chunk).await?;
                     }
                     rx.finish().await
@@ -362,10 +372,14 @@ async fn upload(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Head
     }
 }
 
-async fn submissions_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>) -> Response {
+async fn submissions_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQ>) -> Response {
     let p = match who(&app, &headers, &ip).await {
         Ok(p) => p,
         Err(r) => return r,
+    };
+    let q = match app.params(&p, &ip, "list_submissions", q).await {
+        Ok(q) => q,
+        Err(e) => return error_page(Some(&p), &e),
     };
     match app.list_submissions(&p, &ip, q.period.as_deref()).await {
         Err(e) => error_page(Some(&p), &e),
@@ -481,10 +495,14 @@ async fn discard(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Hea
     }
 }
 
-async fn tracker_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>) -> Response {
+async fn tracker_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQ>) -> Response {
     let p = match who(&app, &headers, &ip).await {
         Ok(p) => p,
         Err(r) => return r,
+    };
+    let q = match app.params(&p, &ip, "view_tracker", q).await {
+        Ok(q) => q,
+        Err(e) => return error_page(Some(&p), &e),
     };
     let (period, rows) = match app.tracker(&p, &ip, q.period.as_deref()).await {
         Ok(x) => x,
@@ -522,10 +540,14 @@ async fn tracker_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
     respond(StatusCode::OK, &format!("Tracker: period {}", period.id), Some(&p), body)
 }
 
-async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Query(q): Query<PeriodQ>, axum::Form(f): Form) -> Response {
+async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQ>, axum::Form(f): Form) -> Response {
     let p = match form_user(&app, &headers, &ip, f.get("csrf").map(String::as_str)).await {
         Ok(p) => p,
         Err(r) => return r,
+    };
+    let q = match app.params(&p, &ip, "build", q).await {
+        Ok(q) => q,
+        Err(e) => return error_page(Some(&p), &e),
     };
     match app.build(&p, &ip, q.period.as_deref()).await {
         Ok(b) => see_other(&format!("/builds/{}", b.id)),

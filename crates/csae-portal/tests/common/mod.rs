@@ -90,9 +90,9 @@ pub const PASSWORD: &str = "correct horse battery staple";
 impl Env {
     pub async fn user(&self, name: &str, role: &str, force: Option<&str>) -> String {
         let roles: Vec<Role> = parse_roles(role).unwrap();
-        assert!(accounts::insert_user(&self.app.db, name, &roles, force, &password::hash(PASSWORD)).await.unwrap());
+        assert!(accounts::add_user(&self.app.db, self.dir.path(), "test", None, name, &roles, force, &password::hash(PASSWORD)).await.unwrap());
         let u = accounts::find_user(&self.app.db, name).await.unwrap().unwrap();
-        accounts::new_token(&self.app.db, &u.id).await.unwrap().1
+        accounts::issue_token(&self.app.db, self.dir.path(), "test", &u).await.unwrap()
     }
 
     pub async fn session(&self, name: &str) -> String {
