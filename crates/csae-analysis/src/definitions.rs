@@ -65,11 +65,12 @@ pub fn definitions(p: &Parameters) -> Vec<Definition> {
             title: "Scope: CSAE crimes",
             meaning: "A crime is a CSAE crime when its offence code is child-specific, or csa_flag = Y or cse_flag = Y, or at least one accepted victim has an age at offence under 18. Other crimes are out of scope: excluded from every table and counted in data quality.",
             // The per-crime facts are worked out on narrow rows (f), then joined to the
-            // crime's own columns once: each join copies the rows it outputs.
+            // crime's own columns once: each join copies the rows it outputs. A blank flag
+            // answers no (never null), so every crime is either in scope or out of it.
             sql: "SELECT c.*, f.offence_group, f.child_specific, f.n_suspects, f.n_victims, f.is_csae \
                   FROM period_crimes c JOIN (SELECT c2.crime_key, o.offence_group, o.child_specific, \
                     coalesce(cs.n_suspects, 0) AS n_suspects, coalesce(cv.n_victims, 0) AS n_victims, \
-                    (o.child_specific OR c2.csa_flag = 'Y' OR c2.cse_flag = 'Y' OR coalesce(cv.any_child_victim, 0) = 1) AS is_csae \
+                    coalesce(o.child_specific OR c2.csa_flag = 'Y' OR c2.cse_flag = 'Y' OR cv.any_child_victim = 1, false) AS is_csae \
                   FROM period_crimes c2 JOIN offence_codes o ON o.offence_code = c2.offence_code \
                   LEFT JOIN crime_suspects cs ON cs.crime_key = c2.crime_key \
                   LEFT JOIN crime_victims cv ON cv.crime_key = c2.crime_key) f ON f.crime_key = c.crime_key".into(),

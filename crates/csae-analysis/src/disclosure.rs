@@ -469,6 +469,30 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
             report.push(Suppression { table: t.id.clone(), primary, secondary });
         }
     }
+    // Summary figures: withheld when small, or when another table withholds the same figure.
+    for i in 0..tables.len() {
+        if tables[i].kind != Kind::Summary {
+            continue;
+        }
+        let mut primary = 0;
+        let mut secondary = 0;
+        for r in 0..tables[i].rows.len() {
+            let copy_hidden = SUMMARY_COPIES.iter().filter(|(t, row, _)| *t == tables[i].id && *row == tables[i].rows[r].0).any(|(_, _, (id, cr, cc))| {
+                tables.iter().find(|t| t.id == *id).is_none_or(|t| match (t.rows.iter().position(|x| x.0 == *cr), t.cols.iter().position(|x| x.0 == *cc)) {
+                    (Some(a), Some(b)) => t.suppressed[a][b],
+                    _ => true,
+                })
+            });
+            for c in 0..tables[i].cols.len() {
+                let small = tables[i].values[r][c].is_some_and(|v| is_primary(v, min_cell));
+                if small || copy_hidden {
+                    tables[i].suppressed[r][c] = true;
+                    if small { primary += 1 } else { secondary += 1 }
+                }
+            }
+        }
+        report.push(Suppression { table: tables[i].id.clone(), primary, secondary });
+    }
     // Percentages follow their count tables.
     for i in 0..tables.len() {
         if tables[i].kind != Kind::Percent {
@@ -480,6 +504,10 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
             .map(|r| {
                 (0..t.cols.len())
                     .map(|c| {
+                        // No denominator: not applicable ([z]) in every mode, never withheld.
+                        if t.values[r][c].is_none() {
+                            return false;
+                        }
                         let small_base = t.bases.get(r).and_then(|b| b[c]).is_some_and(|b| b < f64::from(min_cell));
                         let hidden = source.is_some_and(|s| {
                             let src = &tables[s];
@@ -499,6 +527,15 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
     }
     Ok(report)
 }
+
+/// Figures of summary tables that another table also publishes, as (summary table, row) and
+/// (table, row, column): the summary figure is withheld whenever the other one is.
+const SUMMARY_COPIES: [(&str, &str, (&str, &str, &str)); 4] = [
+    ("T16_networks_summary", "NETWORKS", ("T15_networks_by_size", "Total", "Total")),
+    ("T16_networks_summary", "MULTI_FORCE", ("T15_networks_by_size", "Total", "MULTI_FORCE")),
+    ("T18_persons_summary", "SUSPECT_RECORDS", ("T07_suspect_age_by_sex", "Total", "Total")),
+    ("T18_persons_summary", "VICTIM_RECORDS", ("T06_victim_age_by_sex", "Total", "Total")),
+];
 
 /// Cells that two count tables both publish, as `((table, cell), (table, cell))` with cells
 /// numbered row by row: the Total rows of tables of the same unit and columns (e.g. group-based
@@ -574,20 +611,24 @@ pub fn public_headline(h: &crate::Headline, tables: &[crate::Table], min_cell: u
     if count_hidden(h.out_of_scope_crimes, None) { null(&mut v, &["out_of_scope_crimes"]); }
     if gb_h { null(&mut v, &["group_based_crimes"]); }
     if share(gb_h, h.csae_crimes, csae_h) { null(&mut v, &["group_based_share"]); }
-    let mut fam_h = true;
+    let (mut fam_h, mut cse_h) = (true, true);
     for (cat, n) in &h.group_based_by_category {
         let hid = count_hidden(*n, Some(("T03_offence_group_by_category", "Total", cat)));
         if cat == "FAMILIAL" { fam_h = hid; }
+        if cat == "CSE" { cse_h = hid; }
         if hid { null(&mut v, &["group_based_by_category", cat]); }
     }
+    if share(cse_h, h.group_based_crimes, gb_h) { null(&mut v, &["cse_share"]); }
     for (k, n) in &h.category_source {
-        if count_hidden(*n, None) { null(&mut v, &["category_source", k]); }
+        if count_hidden(*n, Some(("T17_category_source_by_category", &k.to_uppercase(), "Total"))) { null(&mut v, &["category_source", k]); }
     }
     if share(fam_h, h.group_based_crimes, gb_h) { null(&mut v, &["familial_share"]); }
     let vr_h = count_hidden(h.victim_records, Some(("T06_victim_age_by_sex", "Total", "Total")));
     let sr_h = count_hidden(h.suspect_records, Some(("T07_suspect_age_by_sex", "Total", "Total")));
     if vr_h { null(&mut v, &["victim_records"]); }
     if sr_h { null(&mut v, &["suspect_records"]); }
+    if count_hidden(h.distinct_identified_suspects, Some(("T18_persons_summary", "DISTINCT_IDENTIFIED_SUSPECTS", "ENGLAND_AND_WALES"))) { null(&mut v, &["distinct_identified_suspects"]); }
+    if count_hidden(h.distinct_identified_victims, Some(("T18_persons_summary", "DISTINCT_IDENTIFIED_VICTIMS", "ENGLAND_AND_WALES"))) { null(&mut v, &["distinct_identified_victims"]); }
     let unknown_age_h = hidden("T07_suspect_age_by_sex", "UNKNOWN", "Total");
     let known_h = sr_h || unknown_age_h || small(h.suspect_records_age_known);
     if known_h { null(&mut v, &["suspect_records_age_known"]); }
@@ -608,9 +649,10 @@ pub fn public_headline(h: &crate::Headline, tables: &[crate::Table], min_cell: u
     let n = &h.networks;
     if count_hidden(n.count, Some(("T15_networks_by_size", "Total", "Total"))) { null(&mut v, &["networks", "count"]); }
     if count_hidden(n.multi_force, Some(("T15_networks_by_size", "Total", "MULTI_FORCE"))) { null(&mut v, &["networks", "multi_force"]); }
-    if count_hidden(n.multi_offender, None) { null(&mut v, &["networks", "multi_offender"]); }
-    if count_hidden(n.largest_crimes, None) { null(&mut v, &["networks", "largest_crimes"]); }
-    if count_hidden(n.single_suspect_crimes_in_multi_offender_networks, None) { null(&mut v, &["networks", "single_suspect_crimes_in_multi_offender_networks"]); }
+    let summary = |row: &'static str| Some(("T16_networks_summary", row, "ENGLAND_AND_WALES"));
+    if count_hidden(n.multi_offender, summary("MULTI_OFFENDER")) { null(&mut v, &["networks", "multi_offender"]); }
+    if count_hidden(n.largest_crimes, summary("LARGEST_NETWORK_CRIMES")) { null(&mut v, &["networks", "largest_crimes"]); }
+    if count_hidden(n.single_suspect_crimes_in_multi_offender_networks, summary("SINGLE_SUSPECT_CRIMES_IN_MULTI_OFFENDER")) { null(&mut v, &["networks", "single_suspect_crimes_in_multi_offender_networks"]); }
     v
 }
 
@@ -697,6 +739,7 @@ mod tests {
             title: id.into(),
             unit: unit.into(),
             kind: crate::Kind::Count,
+            col_name: "c".into(),
             row_name: "r".into(),
             rows: (0..n).map(|r| if r + 1 == n { ("Total".to_string(), "Total".to_string()) } else { (format!("R{r}"), format!("R{r}")) }).collect(),
             cols: (0..=cols).map(|c| if c == cols { ("Total".to_string(), "Total".to_string()) } else { (format!("C{c}"), format!("C{c}")) }).collect(),

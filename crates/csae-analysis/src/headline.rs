@@ -28,6 +28,8 @@ pub struct Headline {
     pub schema: &'static str,
     pub disclosure: String,
     pub marking: String,
+    /// Built with returns made by `csae synth`: not official statistics.
+    pub synthetic: bool,
     pub period: Period,
     /// Which ethnicity was used: `self` or `officer-fallback`.
     pub ethnicity: String,
@@ -40,8 +42,13 @@ pub struct Headline {
     pub group_based_by_category: Categories,
     pub category_source: BTreeMap<String, u64>,
     pub familial_share: Option<f64>,
+    /// `CSE` / `group_based_crimes`.
+    pub cse_share: Option<f64>,
     pub victim_records: u64,
     pub suspect_records: u64,
+    /// Distinct identified people among the suspect and victim records (the distinct-persons rule).
+    pub distinct_identified_suspects: u64,
+    pub distinct_identified_victims: u64,
     pub suspect_records_age_known: u64,
     pub suspects_aged_10_17_share_of_known: Option<f64>,
     pub suspect_ethnicity_recorded_share: Option<f64>,

@@ -7,6 +7,7 @@ pub mod disclosure;
 pub mod headline;
 mod ident;
 pub mod networks;
+pub mod plain;
 mod session;
 pub mod tables;
 
@@ -73,8 +74,12 @@ async fn materialise(ctx: &SessionContext, names: &[&str]) -> Result<(), Analysi
     for (i, name) in names.iter().enumerate() {
         let df = ctx.table(*name).await?;
         set.spawn(async move {
-            let schema = df.schema().inner().clone();
-            Ok::<_, AnalysisError>((i, schema, df.collect().await?))
+            let planned = df.schema().inner().clone();
+            let batches = df.collect().await?;
+            // The batches' own schema: the plan may call a column nullable that the batches do
+            // not (or the reverse), and the table must match its batches.
+            let schema = batches.first().map_or(planned, RecordBatch::schema);
+            Ok::<_, AnalysisError>((i, schema, batches))
         });
     }
     let mut done = Vec::with_capacity(names.len());
@@ -163,8 +168,9 @@ impl Analysis {
             if timing {
                 eprintln!("{:>8.3} s  views built", t0.elapsed().as_secs_f64());
             }
-            let networks = networks.expect("csae_crimes is a definition").await.map_err(|e| AnalysisError::Query(e.to_string()))??;
+            let (networks, ids) = networks.expect("csae_crimes is a definition").await.map_err(|e| AnalysisError::Query(e.to_string()))??;
             register_networks(&ctx, &networks)?;
+            ctx.register_table("person_ids", Arc::new(MemTable::try_new(ids.schema(), vec![vec![ids]])?))?;
             if timing {
                 eprintln!("{:>8.3} s  networks built", t0.elapsed().as_secs_f64());
             }
@@ -203,7 +209,7 @@ impl Analysis {
                     let cells = rows4(&batches);
                     out.push(tables::pivot_percent(spec, &cells));
                 }
-                Kind::Count | Kind::Measures => {
+                Kind::Count | Kind::Measures | Kind::Summary => {
                     let cells = rows3(&batches);
                     let t = tables::pivot_counts(spec, &cells);
                     let pct = spec.pct.map(|of| tables::percentages(&t, of));
@@ -235,6 +241,11 @@ impl Analysis {
         })
     }
 
+    /// Whether the dataset holds any return made by `csae synth`.
+    pub fn synthetic(&self) -> bool {
+        self.manifest.returns.iter().any(|r| r.synthetic)
+    }
+
     /// The headline figures (exact, as in internal mode).
     pub fn headline(&self) -> Result<Headline, AnalysisError> {
         use headline::{NetworkHeadline, Period, share};
@@ -245,6 +256,9 @@ impl Analysis {
                 "SELECT category, category_source, online, recency, count(*) FROM group_crimes GROUP BY 1, 2, 3, 4".into(),
                 "SELECT age_band, ethnicity_group, nationality_group, count(*) FROM suspect_records GROUP BY 1, 2, 3".into(),
                 "SELECT sex, count(*) FROM victim_records GROUP BY 1".into(),
+                "SELECT count(DISTINCT CASE WHEN p.suspect THEN p.person_id END), count(DISTINCT CASE WHEN NOT p.suspect THEN p.person_id END) \
+                 FROM person_ids p JOIN group_crimes g ON g.crime_key = p.crime_key"
+                    .into(),
             ])?
             .into_iter();
         let mut next = || results.next().unwrap_or_default();
@@ -260,6 +274,7 @@ impl Analysis {
         let groups = rows_n(&next(), 4);
         let suspects = rows_n(&next(), 3);
         let victims = rows_n(&next(), 1);
+        let distinct = one(next());
         let sum = |rows: &[(Vec<String>, u64)], f: &dyn Fn(&[String]) -> bool| -> u64 { rows.iter().filter(|(k, _)| f(k)).map(|(_, n)| n).sum() };
         let gb = sum(&groups, &|_| true);
         let csae = scope.first().copied().unwrap_or(0) as u64;
@@ -268,6 +283,7 @@ impl Analysis {
             (c, n)
         }).collect();
         let familial = by_cat.iter().find(|(c, _)| c == "FAMILIAL").map_or(0, |x| x.1);
+        let cse = by_cat.iter().find(|(c, _)| c == "CSE").map_or(0, |x| x.1);
         let sr = sum(&suspects, &|_| true);
         let age_known = sum(&suspects, &|k| k[0] != "UNKNOWN");
         let eth_recorded = sum(&suspects, &|k| k[1] != "NOT_RECORDED");
@@ -278,6 +294,7 @@ impl Analysis {
             schema: "csae.headline/1",
             disclosure: "internal".into(),
             marking: "OFFICIAL-SENSITIVE".into(),
+            synthetic: self.synthetic(),
             period: Period { from: self.params.from.to_string(), to: self.params.to.to_string() },
             ethnicity: if self.params.officer_fallback { "officer-fallback" } else { "self" }.into(),
             min_suspects: self.params.min_suspects,
@@ -287,10 +304,13 @@ impl Analysis {
             group_based_crimes: gb,
             group_based_share: share(gb, csae),
             familial_share: share(familial, gb),
+            cse_share: share(cse, gb),
             group_based_by_category: by_cat.into_iter().collect(),
             category_source: [("recorded", "RECORDED"), ("derived", "DERIVED")].into_iter().map(|(k, v)| (k.to_string(), sum(&groups, &|g| g[1] == v))).collect(),
             victim_records: sum(&victims, &|_| true),
             suspect_records: sr,
+            distinct_identified_suspects: distinct.first().copied().unwrap_or(0) as u64,
+            distinct_identified_victims: distinct.get(1).copied().unwrap_or(0) as u64,
             suspect_records_age_known: age_known,
             suspects_aged_10_17_share_of_known: share(sum(&suspects, &|k| k[0] == "10_17"), age_known),
             suspect_ethnicity_recorded_share: share(eth_recorded, sr),
@@ -368,10 +388,34 @@ fn rows4(batches: &[RecordBatch]) -> Vec<(String, String, f64, f64)> {
 /// (person rows of other crimes are skipped by the builder, which knows the crimes by key).
 /// The building (union–find) runs on a blocking thread of its own, so the views still being
 /// materialised keep both workers.
-async fn build_networks(ctx: SessionContext, people: tokio::task::JoinHandle<networks::People>, refs: session::CrimeRefs) -> Result<networks::Networks, AnalysisError> {
+/// With the networks, the `person_ids` table: who each person row is (see [`person_ids`]).
+async fn build_networks(ctx: SessionContext, people: tokio::task::JoinHandle<networks::People>, refs: session::CrimeRefs) -> Result<(networks::Networks, RecordBatch), AnalysisError> {
     let crimes = ctx.sql("SELECT force_id, operation_ref, n_suspects, crime_key FROM csae_crimes").await?.collect().await?;
     let people = people.await.map_err(|e| AnalysisError::Query(e.to_string()))?;
-    tokio::task::spawn_blocking(move || networks::build_from(&crime_nodes(&crimes, &refs), &people)).await.map_err(|e| AnalysisError::Query(e.to_string()))
+    tokio::task::spawn_blocking(move || (networks::build_from(&crime_nodes(&crimes, &refs), &people), person_ids(&people)))
+        .await
+        .map_err(|e| AnalysisError::Query(e.to_string()))
+}
+
+/// `person_ids`: one row per victim and suspect row of the dataset, with its crime key, its role
+/// and the distinct person it is (`person_id`, null for an unidentified person), for the
+/// distinct-person counts.
+fn person_ids(people: &networks::People) -> RecordBatch {
+    let ids = networks::identities(people);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("crime_key", DataType::UInt32, false),
+        Field::new("suspect", DataType::Boolean, false),
+        Field::new("person_id", DataType::UInt32, true),
+    ]));
+    RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(UInt32Array::from_iter_values(people.rows.iter().map(|r| r.crime_key))),
+            Arc::new(BooleanArray::from_iter(people.rows.iter().map(|r| Some(r.suspect)))),
+            Arc::new(UInt32Array::from(ids)),
+        ],
+    )
+    .expect("columns of one length")
 }
 
 fn key_col(a: &ArrayRef) -> UInt32Array {
@@ -429,6 +473,7 @@ fn register_networks(ctx: &SessionContext, n: &networks::Networks) -> Result<(),
         Field::new("suspects", DataType::UInt32, false),
         Field::new("victims", DataType::UInt32, false),
         Field::new("forces", DataType::UInt32, false),
+        Field::new("single_suspect_crimes", DataType::UInt32, false),
         Field::new("multi_offender", DataType::Boolean, false),
         Field::new("multi_force", DataType::Boolean, false),
     ]));
@@ -440,6 +485,7 @@ fn register_networks(ctx: &SessionContext, n: &networks::Networks) -> Result<(),
             u(&|x| x.suspects),
             u(&|x| x.victims),
             u(&|x| x.forces),
+            u(&|x| x.single_suspect_crimes),
             Arc::new(BooleanArray::from_iter(n.networks.iter().map(|x| Some(x.multi_offender())))),
             Arc::new(BooleanArray::from_iter(n.networks.iter().map(|x| Some(x.multi_force())))),
         ],

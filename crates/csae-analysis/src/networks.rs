@@ -68,6 +68,8 @@ pub struct Network {
     pub suspects: u32,
     pub victims: u32,
     pub forces: u32,
+    /// Crimes of the network with a single suspect.
+    pub single_suspect_crimes: u32,
 }
 
 impl Network {
@@ -224,14 +226,28 @@ pub fn build_from(crimes: &[CrimeNode<'_>], people: &People) -> Networks {
         let mut forces: Vec<&str> = c.iter().map(|&i| crimes[i as usize].force_id).collect();
         forces.sort_unstable();
         forces.dedup();
-        let n = Network { id: k as u32 + 1, crimes: c.len() as u32, suspects: distinct(&mut suspects[k]), victims: distinct(&mut victims[k]), forces: forces.len() as u32 };
+        let single_suspect_crimes = c.iter().filter(|&&i| crimes[i as usize].n_suspects == 1).count() as u32;
+        let n = Network { id: k as u32 + 1, crimes: c.len() as u32, suspects: distinct(&mut suspects[k]), victims: distinct(&mut victims[k]), forces: forces.len() as u32, single_suspect_crimes };
         if n.multi_offender() {
-            out.single_suspect_in_multi_offender += c.iter().filter(|&&i| crimes[i as usize].n_suspects == 1).count() as u32;
+            out.single_suspect_in_multi_offender += single_suspect_crimes;
         }
         out.membership.extend(c.iter().map(|&i| (crimes[i as usize].crime_ref.to_string(), n.id)));
         out.networks.push(n);
     }
     out
+}
+
+/// The person each row of `people` is, by the distinct-persons rule applied to every row of
+/// the dataset (a force's person_ref, or a pnc_id anywhere, transitively): the same number for
+/// the same person, `None` for an unidentified person, who is never anyone else.
+pub fn identities(people: &People) -> Vec<Option<u32>> {
+    let mut dsu = Dsu::new(people.nodes as usize);
+    for r in &people.rows {
+        if let (Some(a), Some(b)) = (r.person, r.pnc) {
+            dsu.union(a, b);
+        }
+    }
+    people.rows.iter().map(|r| r.person.map(|a| dsu.find(a))).collect()
 }
 
 #[cfg(test)]
@@ -273,6 +289,23 @@ mod tests {
         // d and e share an operation in f1; f's OP is another force's operation.
         assert_eq!((n.networks[1].crimes, n.networks[1].forces), (2, 1));
         assert_eq!(n.single_suspect_in_multi_offender, 2);
+    }
+
+    #[test]
+    fn identities_join_person_refs_through_pnc_ids_and_never_unidentified_persons() {
+        let people = vec![
+            person("a", "f1", "S1", Some("PNC1"), true),
+            person("b", "f1", "S1", None, true),         // S1 again: the same person
+            person("c", "f2", "X9", Some("PNC1"), true), // PNC1 in another force: S1 too
+            person("d", "f2", "S1", None, true),         // S1 of another force: someone else
+            person("e", "f1", "UNK1", None, true),
+            person("f", "f1", "UNK1", None, true),       // unidentified: never merged
+        ];
+        let ids = identities(&number_people(&people));
+        assert_eq!(ids[0], ids[1]);
+        assert_eq!(ids[0], ids[2]);
+        assert_ne!(ids[0], ids[3]);
+        assert_eq!((ids[4], ids[5]), (None, None));
     }
 
     #[test]

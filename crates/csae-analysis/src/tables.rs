@@ -13,6 +13,8 @@ pub enum Kind {
     Measures,
     /// Percentages (0–100), not additive.
     Percent,
+    /// National figures of different measures, one per row, in one column: no totals.
+    Summary,
 }
 
 /// Which way a percentage table divides.
@@ -36,6 +38,8 @@ pub struct TableSpec {
     /// Name of the row dimension (header of the code column).
     pub row_name: &'static str,
     pub rows: Dim,
+    /// Name of the column dimension (e.g. `category`), for the long-format files.
+    pub col_name: &'static str,
     pub cols: Dim,
     pub kind: Kind,
     /// SQL giving columns `r`, `c`, `n` (counts) or `r`, `c`, `num`, `den` (percentages).
@@ -53,6 +57,7 @@ pub struct Table {
     pub kind: Kind,
     pub row_name: String,
     pub rows: Dim,
+    pub col_name: String,
     pub cols: Dim,
     /// `values[r][c]`; `None` where a percentage has no denominator.
     pub values: Vec<Vec<Option<f64>>>,
@@ -83,12 +88,27 @@ pub fn categories() -> Dim {
     list("cocad_category")
 }
 
-fn group_based() -> Dim {
-    fixed(&[("GROUP_BASED", "Group-based"), ("NOT_GROUP_BASED", "Not group-based")])
+/// A column dimension with its name.
+type Named = (&'static str, Dim);
+
+fn by_category() -> Named {
+    ("category", categories())
 }
 
-fn sexes() -> Dim {
-    list("sex")
+fn group_based() -> Named {
+    ("group_based", fixed(&[("GROUP_BASED", "Group-based"), ("NOT_GROUP_BASED", "Not group-based")]))
+}
+
+/// Sexes in the specification's order (female, male, unknown), labelled from the code list.
+fn sexes() -> Named {
+    let labels = list("sex");
+    let label = |code: &str| labels.iter().find(|(c, _)| c == code).map_or_else(|| code.to_string(), |(_, l)| l.clone());
+    ("sex", ["F", "M", "U"].into_iter().map(|c| (c.to_string(), label(c))).collect())
+}
+
+/// The one column of a summary table.
+fn national() -> Named {
+    ("area", fixed(&[("ENGLAND_AND_WALES", "England and Wales")]))
 }
 
 fn ethnic_groups() -> Dim {
@@ -120,13 +140,14 @@ const GB: &str = "CASE WHEN group_based THEN 'GROUP_BASED' ELSE 'NOT_GROUP_BASED
 
 /// Every table, in publication order.
 pub fn specs(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Vec<TableSpec> {
-    let count = |id, title: &str, unit, row_name, rows, cols, sql: &str, pct| TableSpec {
+    let count = |id, title: &str, unit, row_name, rows, cols: Named, sql: &str, pct| TableSpec {
         id,
         title: title.to_string(),
         unit,
         row_name,
         rows,
-        cols,
+        col_name: cols.0,
+        cols: cols.1,
         kind: Kind::Count,
         sql: sql.to_string(),
         pct,
@@ -141,47 +162,93 @@ pub fn specs(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Vec<TableSpec> {
             &format!("SELECT force_id AS r, {GB} AS c, count(*) AS n FROM csae_crimes GROUP BY 1, 2"), Some(PctOf::Row)),
         count("T02_scale_by_region", "CSAE crimes by region, group-based or not", "CSAE crimes", "region", regions(), group_based(),
             &format!("SELECT f.region AS r, {GB} AS c, count(*) AS n FROM csae_crimes cf JOIN forces f ON f.force_id = cf.force_id GROUP BY 1, 2"), Some(PctOf::Row)),
-        count("T03_offence_group_by_category", "Group-based crimes by offence group and category", "group-based crimes", "offence_group", list("offence_group"), categories(),
+        count("T03_offence_group_by_category", "Group-based crimes by offence group and category", "group-based crimes", "offence_group", list("offence_group"), by_category(),
             "SELECT offence_group AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
-        count("T04_location_by_category", "Group-based crimes by location and category", "group-based crimes", "location_type", list("location_type"), categories(),
+        count("T04_location_by_category", "Group-based crimes by location and category", "group-based crimes", "location_type", list("location_type"), by_category(),
             "SELECT location_type AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
         count("T05_group_size_by_category", "Group-based crimes by number of suspects and category", "group-based crimes", "suspects",
-            fixed(&[("2", "2 suspects"), ("3", "3 suspects"), ("4_5", "4 or 5 suspects"), ("6_9", "6 to 9 suspects"), ("10_PLUS", "10 or more suspects")]), categories(),
+            fixed(&[("2", "2 suspects"), ("3", "3 suspects"), ("4_5", "4 or 5 suspects"), ("6_9", "6 to 9 suspects"), ("10_PLUS", "10 or more suspects")]), by_category(),
             "SELECT group_size AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
         count("T06_victim_age_by_sex", "Victim records in group-based crimes by age at offence and sex", "victim records", "age_band", victim_ages, sexes(),
             "SELECT age_band AS r, sex AS c, count(*) AS n FROM victim_records GROUP BY 1, 2", Some(PctOf::Column)),
         count("T07_suspect_age_by_sex", "Suspect records in group-based crimes by age at offence and sex", "suspect records", "age_band", suspect_ages, sexes(),
             "SELECT age_band AS r, sex AS c, count(*) AS n FROM suspect_records GROUP BY 1, 2", Some(PctOf::Column)),
-        count("T08_suspect_ethnicity_by_category", "Suspect records in group-based crimes by ethnicity and category", "suspect records", "ethnicity_group", ethnic_groups(), categories(),
+        count("T08_suspect_ethnicity_by_category", "Suspect records in group-based crimes by ethnicity and category", "suspect records", "ethnicity_group", ethnic_groups(), by_category(),
             "SELECT ethnicity_group AS r, category AS c, count(*) AS n FROM suspect_records GROUP BY 1, 2", Some(PctOf::Column)),
-        count("T09_victim_ethnicity_by_category", "Victim records in group-based crimes by ethnicity and category", "victim records", "ethnicity_group", ethnic_groups(), categories(),
+        count("T09_victim_ethnicity_by_category", "Victim records in group-based crimes by ethnicity and category", "victim records", "ethnicity_group", ethnic_groups(), by_category(),
             "SELECT ethnicity_group AS r, category AS c, count(*) AS n FROM victim_records GROUP BY 1, 2", Some(PctOf::Column)),
         count("T10_suspect_nationality_by_category", "Suspect records in group-based crimes by nationality and category", "suspect records", "nationality",
-            fixed(&[("GBR", "British"), ("NON_GBR", "Other nationality"), ("UNKNOWN", "Unknown")]), categories(),
+            fixed(&[("GBR", "British"), ("NON_GBR", "Other nationality"), ("UNKNOWN", "Unknown")]), by_category(),
             "SELECT nationality_group AS r, category AS c, count(*) AS n FROM suspect_records GROUP BY 1, 2", Some(PctOf::Column)),
-        count("T11_relationship_by_category", "Relationships in group-based crimes: what the suspect is to the victim, by category", "relationship records", "relationship", list("relationship"), categories(),
+        count("T11_relationship_by_category", "Relationships in group-based crimes: what the suspect is to the victim, by category", "relationship records", "relationship", list("relationship"), by_category(),
             "SELECT relationship AS r, category AS c, count(*) AS n FROM relationship_records GROUP BY 1, 2", Some(PctOf::Column)),
         count("T12_recorded_by_month", "CSAE crimes by month recorded, group-based or not", "CSAE crimes", "month", months(from, to), group_based(),
             // Counted per month first, then the few months are written as text (formatting
             // every crime's date took longer than counting them).
             &format!("SELECT to_char(month, '%Y-%m') AS r, c, n FROM (SELECT date_trunc('month', recorded_date) AS month, {GB} AS c, count(*) AS n FROM csae_crimes GROUP BY 1, 2)"), Some(PctOf::Row)),
         count("T13_recency_by_category", "Group-based crimes by recency and category", "group-based crimes", "recency",
-            fixed(&[("RECENT", "Recent"), ("NON_RECENT", "Non-recent"), ("UNKNOWN", "Unknown")]), categories(),
+            fixed(&[("RECENT", "Recent"), ("NON_RECENT", "Non-recent"), ("UNKNOWN", "Unknown")]), by_category(),
             "SELECT recency AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
         count("T14_online_by_category", "Group-based crimes by online flag and category", "group-based crimes", "online",
-            fixed(&[("Y", "Online or cyber-enabled"), ("N", "Not online"), ("UNKNOWN", "Not known")]), categories(),
+            fixed(&[("Y", "Online or cyber-enabled"), ("N", "Not online"), ("UNKNOWN", "Not known")]), by_category(),
             "SELECT online AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
         count("T15_networks_by_size", "Networks of linked CSAE crimes by number of crimes and forces", "networks", "crimes_in_network",
             fixed(&[("2", "2 crimes"), ("3_5", "3 to 5 crimes"), ("6_10", "6 to 10 crimes"), ("11_PLUS", "11 or more crimes")]),
-            fixed(&[("SINGLE_FORCE", "One force"), ("MULTI_FORCE", "Two or more forces")]),
+            ("forces", fixed(&[("SINGLE_FORCE", "One force"), ("MULTI_FORCE", "Two or more forces")])),
             "SELECT CASE WHEN crimes >= 11 THEN '11_PLUS' WHEN crimes >= 6 THEN '6_10' WHEN crimes >= 3 THEN '3_5' ELSE '2' END AS r, \
                     CASE WHEN forces >= 2 THEN 'MULTI_FORCE' ELSE 'SINGLE_FORCE' END AS c, count(*) AS n FROM networks GROUP BY 1, 2", None),
         TableSpec {
+            id: "T16_networks_summary",
+            title: "Networks of linked CSAE crimes: summary".into(),
+            unit: "networks and crimes",
+            row_name: "measure",
+            rows: fixed(&[
+                ("NETWORKS", "Networks of two or more linked crimes"),
+                ("MULTI_OFFENDER", "Networks with two or more identified suspects"),
+                ("MULTI_FORCE", "Networks spanning two or more forces"),
+                ("LARGEST_NETWORK_CRIMES", "Crimes in the largest network"),
+                ("SINGLE_SUSPECT_CRIMES_IN_MULTI_OFFENDER", "Crimes with one suspect in networks with two or more identified suspects"),
+            ]),
+            col_name: national().0,
+            cols: national().1,
+            kind: Kind::Summary,
+            sql: "SELECT 'NETWORKS' AS r, 'ENGLAND_AND_WALES' AS c, count(*) AS n FROM networks \
+                  UNION ALL SELECT 'MULTI_OFFENDER', 'ENGLAND_AND_WALES', sum(CASE WHEN multi_offender THEN 1 ELSE 0 END) FROM networks \
+                  UNION ALL SELECT 'MULTI_FORCE', 'ENGLAND_AND_WALES', sum(CASE WHEN multi_force THEN 1 ELSE 0 END) FROM networks \
+                  UNION ALL SELECT 'LARGEST_NETWORK_CRIMES', 'ENGLAND_AND_WALES', max(crimes) FROM networks \
+                  UNION ALL SELECT 'SINGLE_SUSPECT_CRIMES_IN_MULTI_OFFENDER', 'ENGLAND_AND_WALES', sum(CASE WHEN multi_offender THEN single_suspect_crimes ELSE 0 END) FROM networks".into(),
+            pct: None,
+        },
+        count("T17_category_source_by_category", "Group-based crimes by whether the force recorded the category or it was derived, and category", "group-based crimes", "category_source",
+            fixed(&[("RECORDED", "Recorded by the force"), ("DERIVED", "Derived from the data")]), by_category(),
+            "SELECT category_source AS r, category AS c, count(*) AS n FROM group_crimes GROUP BY 1, 2", Some(PctOf::Column)),
+        TableSpec {
+            id: "T18_persons_summary",
+            title: "Suspects and victims in group-based crimes: records and distinct identified people".into(),
+            unit: "records and people",
+            row_name: "measure",
+            rows: fixed(&[
+                ("SUSPECT_RECORDS", "Suspect records (one per suspect per crime)"),
+                ("DISTINCT_IDENTIFIED_SUSPECTS", "Distinct identified suspects"),
+                ("VICTIM_RECORDS", "Victim records (one per victim per crime)"),
+                ("DISTINCT_IDENTIFIED_VICTIMS", "Distinct identified victims"),
+            ]),
+            col_name: national().0,
+            cols: national().1,
+            kind: Kind::Summary,
+            sql: "SELECT 'SUSPECT_RECORDS' AS r, 'ENGLAND_AND_WALES' AS c, count(*) AS n FROM suspect_records \
+                  UNION ALL SELECT 'DISTINCT_IDENTIFIED_SUSPECTS', 'ENGLAND_AND_WALES', count(DISTINCT p.person_id) FROM person_ids p JOIN group_crimes g ON g.crime_key = p.crime_key WHERE p.suspect \
+                  UNION ALL SELECT 'VICTIM_RECORDS', 'ENGLAND_AND_WALES', count(*) FROM victim_records \
+                  UNION ALL SELECT 'DISTINCT_IDENTIFIED_VICTIMS', 'ENGLAND_AND_WALES', count(DISTINCT p.person_id) FROM person_ids p JOIN group_crimes g ON g.crime_key = p.crime_key WHERE NOT p.suspect".into(),
+            pct: None,
+        },
+        TableSpec {
             id: "Q01_completeness_by_force",
-            title: "Data completeness by force: group-based crimes and their suspect records (per cent)".into(),
+            title: "Data completeness by force: group-based crimes and their suspect records".into(),
             unit: "per cent",
             row_name: "force",
             rows: forces(),
+            col_name: "measure",
             cols: fixed(&[
                 ("SUSPECT_AGE_KNOWN", "Suspect records with age known"),
                 ("SUSPECT_ETHNICITY_RECORDED", "Suspect records with ethnicity recorded"),
@@ -205,6 +272,7 @@ pub fn specs(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Vec<TableSpec> {
             unit: "rows",
             row_name: "force",
             rows: forces(),
+            col_name: "measure",
             cols: {
                 let mut c = Vec::new();
                 for t in ["crimes", "victims", "suspects", "relationships"] {
@@ -240,6 +308,7 @@ pub fn pivot_counts(spec: &TableSpec, cells: &[(String, String, f64)]) -> Table 
     let mut rows = spec.rows.clone();
     let mut cols = spec.cols.clone();
     let with_total_col = spec.kind == Kind::Count;
+    let with_total_row = spec.kind != Kind::Summary;
     let mut values: Vec<Vec<Option<f64>>> = v
         .iter()
         .map(|row| {
@@ -253,11 +322,25 @@ pub fn pivot_counts(spec: &TableSpec, cells: &[(String, String, f64)]) -> Table 
     if with_total_col {
         cols.push(("Total".into(), "Total".into()));
     }
-    let total_row: Vec<Option<f64>> = (0..cols.len()).map(|c| Some(values.iter().map(|r| r[c].unwrap_or(0.0)).sum())).collect();
-    values.push(total_row);
-    rows.push(("Total".into(), "Total".into()));
+    if with_total_row {
+        let total_row: Vec<Option<f64>> = (0..cols.len()).map(|c| Some(values.iter().map(|r| r[c].unwrap_or(0.0)).sum())).collect();
+        values.push(total_row);
+        rows.push(("Total".into(), "Total".into()));
+    }
     let suppressed = vec![vec![false; cols.len()]; rows.len()];
-    Table { id: spec.id.into(), title: spec.title.clone(), unit: spec.unit.into(), kind: spec.kind, row_name: spec.row_name.into(), rows, cols, values, suppressed, bases: Vec::new() }
+    Table {
+        id: spec.id.into(),
+        title: spec.title.clone(),
+        unit: spec.unit.into(),
+        kind: spec.kind,
+        row_name: spec.row_name.into(),
+        rows,
+        col_name: spec.col_name.into(),
+        cols,
+        values,
+        suppressed,
+        bases: Vec::new(),
+    }
 }
 
 /// Pivots long-form numerators and denominators into percentages, with a national `Total`
@@ -280,7 +363,19 @@ pub fn pivot_percent(spec: &TableSpec, cells: &[(String, String, f64, f64)]) -> 
     let mut rows = spec.rows.clone();
     rows.push(("Total".into(), "England and Wales".into()));
     let suppressed = vec![vec![false; nc]; nr + 1];
-    Table { id: spec.id.into(), title: spec.title.clone(), unit: spec.unit.into(), kind: Kind::Percent, row_name: spec.row_name.into(), rows, cols: spec.cols.clone(), values, suppressed, bases }
+    Table {
+        id: spec.id.into(),
+        title: spec.title.clone(),
+        unit: spec.unit.into(),
+        kind: Kind::Percent,
+        row_name: spec.row_name.into(),
+        rows,
+        col_name: spec.col_name.into(),
+        cols: spec.cols.clone(),
+        values,
+        suppressed,
+        bases,
+    }
 }
 
 /// The percentage table of a count table: each cell over its row or column total.
@@ -317,6 +412,7 @@ pub fn percentages(t: &Table, of: PctOf) -> Table {
         kind: Kind::Percent,
         row_name: t.row_name.clone(),
         rows: t.rows.clone(),
+        col_name: t.col_name.clone(),
         cols: t.cols.clone(),
         values,
         suppressed: vec![vec![false; t.cols.len()]; t.rows.len()],

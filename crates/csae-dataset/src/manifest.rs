@@ -35,6 +35,10 @@ pub struct ReturnEntry {
     pub warnings: BTreeMap<String, usize>,
     /// The folder (relative to the dataset) holding this return's rejected rows.
     pub quarantine: String,
+    /// The return was made by `csae synth` (its crime references carry the synthetic mark):
+    /// every publication built with it says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub synthetic: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

@@ -109,6 +109,7 @@ fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Resul
         rules: v.rule_counts(Severity::Error).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
         warnings: v.rule_counts(Severity::Warning).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
         quarantine: csae_dataset::quarantine_folder(&force_id, &period),
+        synthetic: raw.synthetic(),
     };
     let quarantine = crate::quarantine::files(&v);
     let report = ForceReport::from_validated(v);

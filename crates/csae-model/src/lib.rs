@@ -23,3 +23,13 @@ pub use offences::{Offence, offence, offences};
 
 /// Schema version of a force return, as written in the data standard.
 pub const RETURN_SCHEMA: &str = "csae.return/1";
+
+/// How `csae synth` marks its returns: every crime reference starts with this. A return with
+/// any such reference is synthetic, and so is every publication built with it; the mark is in
+/// the data itself, so it survives a return being re-saved in another format.
+pub const SYNTHETIC_REF_PREFIX: &str = "SYN-";
+
+/// Whether a crime reference is one `csae synth` made ([`SYNTHETIC_REF_PREFIX`]).
+pub fn is_synthetic_ref(crime_ref: &str) -> bool {
+    crime_ref.starts_with(SYNTHETIC_REF_PREFIX)
+}

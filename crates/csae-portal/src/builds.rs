@@ -94,7 +94,7 @@ pub struct Made {
 }
 
 /// Builds into `builds/<id>`. Blocking (ingest and analysis are CPU work): run on a blocking thread.
-pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission]) -> Result<Made, BuildFailed> {
+pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission], release: &csae_publish::ReleaseOptions) -> Result<Made, BuildFailed> {
     let fail = |what: &str, e: &dyn std::fmt::Display| BuildFailed(format!("the build could not {what}: {e}"));
     let key = layout.key().map_err(|e| fail("get the pseudonymisation key", &e))?;
     let stage = layout.temp_path("build");
@@ -126,6 +126,7 @@ pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission]) -> 
                 min_cell: 5,
                 // A build shows its outcome in the portal, empty or not.
                 allow_empty: true,
+                release: release.clone(),
             };
             let out = stage.join(folder);
             let published = csae_publish::publish(&dataset, &out, &opts).map_err(|e| fail(&format!("write the {folder} publication"), &e))?;

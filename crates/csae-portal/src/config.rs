@@ -51,6 +51,8 @@ pub struct Config {
     pub upload_idle_seconds: u64,
     /// Connections open at once; more wait to be accepted.
     pub max_connections: usize,
+    /// The responsible statistician and contact printed in every build's publications.
+    pub publication_contact: Option<String>,
 }
 
 /// The `--config` file: every key optional.
@@ -73,6 +75,7 @@ struct FileConfig {
     request_timeout_seconds: Option<u64>,
     upload_idle_seconds: Option<u64>,
     max_connections: Option<usize>,
+    publication_contact: Option<String>,
 }
 
 /// Peak memory of validating an upload per byte of its uncompressed files, and per data row,
@@ -137,6 +140,7 @@ impl Config {
             request_timeout_seconds: file.request_timeout_seconds.unwrap_or(60),
             upload_idle_seconds: file.upload_idle_seconds.unwrap_or(60),
             max_connections: file.max_connections.unwrap_or(512),
+            publication_contact: file.publication_contact.filter(|c| !c.trim().is_empty()),
         };
         cfg.max_validation_memory_bytes = match file.max_validation_memory_mb {
             Some(mb) => mb * MB,

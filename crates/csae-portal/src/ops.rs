@@ -173,7 +173,8 @@ impl App {
             }
             let id = crate::util::new_id();
             let (layout, bid, per, s2) = (self.layout.clone(), id.clone(), period.clone(), subs.clone());
-            let made = tokio::task::spawn_blocking(move || builds::make(&layout, &bid, &per, &s2))
+            let release = csae_publish::ReleaseOptions { contact: self.cfg.publication_contact.clone(), ..Default::default() };
+            let made = tokio::task::spawn_blocking(move || builds::make(&layout, &bid, &per, &s2, &release))
                 .await
                 .map_err(|_| ApiError::internal("build"))?
                 .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "build_failed", e.0))?;

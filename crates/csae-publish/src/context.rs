@@ -1,8 +1,10 @@
 //! What every output of a publication says about itself beyond the numbers: marking, period,
-//! options, the definitions (for methodology text) and the dataset's provenance.
+//! options, the plain-English definitions, the release information and the dataset's provenance.
 
 use csae_analysis::Analysis;
+use csae_analysis::plain::Entry;
 
+use crate::release::Release;
 use crate::{Mode, PublishOptions};
 
 #[derive(Debug, Clone)]
@@ -15,18 +17,24 @@ pub struct Context {
     pub min_suspects: u32,
     /// `self` or `officer-fallback`.
     pub ethnicity: String,
-    /// The definitions of `analysis.md` as the analysis ran them: (title, meaning).
-    pub definitions: Vec<(String, String)>,
+    /// The definitions in plain English, as the analysis ran them (`csae_analysis::plain`).
+    pub glossary: Vec<Entry>,
     /// When the publication was built (ISO date) and when the dataset was last updated.
     pub built: String,
     pub dataset_updated: String,
     /// Returns in the dataset.
     pub returns: usize,
+    /// Built with returns made by `csae synth`: every output says it is not official statistics.
+    pub synthetic: bool,
+    pub release: Release,
+    /// The share of suspect records with ethnicity recorded, as published (see [`Context::with_headline`]).
+    pub ethnicity_recorded: String,
 }
 
 impl Context {
     pub fn of(analysis: &Analysis, opts: &PublishOptions) -> Context {
         let p = &analysis.params;
+        let built = chrono::Local::now().date_naive().to_string();
         Context {
             mode: opts.mode,
             min_cell: opts.min_cell,
@@ -34,10 +42,36 @@ impl Context {
             to: p.to.to_string(),
             min_suspects: p.min_suspects,
             ethnicity: if p.officer_fallback { "officer-fallback" } else { "self" }.into(),
-            definitions: csae_analysis::definitions::definitions(p).into_iter().map(|d| (d.title.to_string(), d.meaning.to_string())).collect(),
-            built: chrono::Local::now().date_naive().to_string(),
+            glossary: csae_analysis::plain::glossary(p),
+            release: Release::new(&opts.release, &built, analysis.synthetic()),
+            built,
             dataset_updated: analysis.manifest.updated_at.clone(),
             returns: analysis.manifest.returns.len(),
+            synthetic: analysis.synthetic(),
+            ethnicity_recorded: "[withheld]".into(),
         }
+    }
+
+    /// Takes from the published headline the figures the text around the tables quotes.
+    pub fn with_headline(mut self, headline: &serde_json::Value) -> Context {
+        let share = headline.get("suspect_ethnicity_recorded_share").and_then(serde_json::Value::as_f64);
+        self.ethnicity_recorded = crate::numbers::share_text(share, self.mode);
+        self
+    }
+
+    /// The caveats of the "Things you need to know" block.
+    pub fn things_to_know(&self) -> Vec<String> {
+        crate::release::things_to_know(self.min_suspects, &self.ethnicity_recorded)
+    }
+
+    /// The title of the publication, marked when the data is synthetic.
+    pub fn title(&self) -> String {
+        let title = format!("Group-based child sexual abuse and exploitation recorded by the police, England and Wales, {} to {}", self.from, self.to);
+        if self.synthetic { format!("{}: {title}", crate::release::SYNTHETIC) } else { title }
+    }
+
+    /// The marking of every file: the protective marking, and the synthetic warning when it applies.
+    pub fn marking(&self) -> String {
+        if self.synthetic { format!("{} — {}", self.mode.marking(), crate::release::SYNTHETIC) } else { self.mode.marking().to_string() }
     }
 }

@@ -28,8 +28,12 @@ pub fn check_out(out: &Path) -> Result<(), String> {
     }
     let mut foreign = store::foreign_entries(out, OWNED).map_err(cannot)?;
     if out.join("tables").is_dir() {
-        let tables = store::foreign_entries(&out.join("tables"), &[]).map_err(cannot)?;
+        let tables = store::foreign_entries(&out.join("tables"), &["metadata.json", "long"]).map_err(cannot)?;
         foreign.extend(tables.into_iter().filter(|n| !n.ends_with(".csv")).map(|n| format!("tables/{n}")));
+    }
+    if out.join("tables/long").is_dir() {
+        let long = store::foreign_entries(&out.join("tables/long"), &[]).map_err(cannot)?;
+        foreign.extend(long.into_iter().filter(|n| !n.ends_with(".csv")).map(|n| format!("tables/long/{n}")));
     }
     if !foreign.is_empty() {
         return Err(store::foreign_refusal(out, "publication", &foreign));
@@ -45,7 +49,7 @@ pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &C
     let _lock = store::lock(out)?;
     store::recover(out)?;
     let stage = store::staging(out)?;
-    std::fs::create_dir_all(stage.join("tables"))?;
+    std::fs::create_dir_all(stage.join("tables/long"))?;
     // The files are made in parallel (the workbook and the page take longest), then written
     // and made durable together.
     let json = serde_json::to_string_pretty(headline).expect("headline serialises");
@@ -62,6 +66,9 @@ pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &C
         (stage.join("README.txt"), readme(ctx).into_bytes()),
     ];
     files.extend(tables.iter().map(|t| (stage.join("tables").join(format!("{}.csv", t.id)), crate::table_csv(t, ctx))));
+    files.extend(tables.iter().map(|t| (stage.join("tables/long").join(format!("{}.csv", t.id)), crate::long_csv(t, ctx))));
+    let metadata = serde_json::to_string_pretty(&crate::csv_tables::metadata_json(tables, ctx)).expect("metadata serialises");
+    files.push((stage.join("tables/metadata.json"), metadata.into_bytes()));
     store::write_all_durable(&stage, &files)?;
     if out.exists() && !out.join("headline.json").exists() {
         std::fs::remove_dir(out)?;
@@ -71,16 +78,19 @@ pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &C
 
 fn readme(ctx: &Context) -> String {
     let symbols: String = crate::SYMBOLS.iter().map(|(s, m)| format!("  {s} {m}\n")).collect();
+    let release: String = ctx.release.items(ctx.returns).iter().map(|(h, t)| format!("{h}: {t}\n")).collect();
+    let synthetic = if ctx.synthetic { format!("{}\nThis publication was built from synthetic data made by csae synth, for demonstration and testing. None of its figures describe real crimes.\n\n", crate::SYNTHETIC) } else { String::new() };
     format!(
-        "{marking}\n\nNational snapshot of police-recorded child sexual abuse and exploitation (CSAE), {from} to {to}.\n\n\
+        "{marking}\n\n{synthetic}{title}\n\n{release}\n\
          report.html: the report (key findings, charts, methodology); open it in any browser, it needs no network.\n\
          tables.xlsx: every table as an accessible workbook (cover, contents, notes, one table per sheet).\n\
          headline.json: the headline figures (csae.headline/1).\n\
-         tables/: one CSV per table (codes, labels, values); the first line is a '#' comment with the marking.\n\n\
+         tables/<id>.csv: one CSV per table (codes, labels, values); the first line is the header.\n\
+         tables/long/<id>.csv: the same tables in long form, one row per cell (codes, labels, value, status).\n\
+         tables/metadata.json: titles, columns and datatypes of every CSV file (CSV on the Web), with the marking and the symbols.\n\n\
          Symbols:\n{symbols}\n{mode_note}\n\n{marking}\n",
-        marking = ctx.mode.marking(),
-        from = ctx.from,
-        to = ctx.to,
+        marking = ctx.marking(),
+        title = ctx.title(),
         mode_note = match ctx.mode {
             Mode::Public => format!("Public mode: counts from 1 to {} are withheld, with further cells withheld so none can be worked out (audited exactly).", ctx.min_cell - 1),
             Mode::Internal => "Internal mode: exact figures for national analysts, not for publication.".to_string(),

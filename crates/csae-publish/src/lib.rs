@@ -1,5 +1,6 @@
-//! The publication folder of `csae report`: `headline.json`, `tables/<id>.csv`, the
-//! accessible workbook `tables.xlsx` and the self-contained `report.html`. The folder is built
+//! The publication folder of `csae report`: `headline.json`, `tables/<id>.csv` (with long
+//! versions and `metadata.json`), the accessible workbook `tables.xlsx`, the self-contained
+//! `report.html` and `README.txt`. The folder is built
 //! in a staging folder and swapped in whole, so a reader never sees half a publication.
 //! [`publish`] runs the whole way from a dataset; the writers take what it computed.
 
@@ -8,11 +9,14 @@ mod context;
 pub mod csv_tables;
 mod folder;
 pub mod html;
+pub mod numbers;
 mod pipeline;
+pub mod release;
 pub mod workbook;
 
 pub use context::Context;
-pub use csv_tables::{cell_text, table_csv};
+pub use csv_tables::{cell_text, long_csv, table_csv};
+pub use release::{ReleaseOptions, SYNTHETIC};
 pub use folder::write;
 pub use pipeline::{PublishError, PublishOptions, Published, publish};
 
@@ -43,8 +47,9 @@ impl Mode {
 }
 
 /// The GSS symbols used, with their meaning, for every output that explains them.
-pub const SYMBOLS: [(&str, &str); 3] = [
+pub const SYMBOLS: [(&str, &str); 4] = [
     ("[c]", "withheld to protect confidentiality (a count from 1 to the minimum cell size, or a cell that would let one be worked out)"),
     ("[x]", "not available"),
     ("[z]", "not applicable (no denominator)"),
+    ("[low]", "a percentage that rounds to zero but is not zero"),
 ];

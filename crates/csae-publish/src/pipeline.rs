@@ -17,11 +17,13 @@ pub struct PublishOptions {
     pub min_cell: u32,
     /// Publish even when no accepted crime was recorded in the period (`--allow-empty`).
     pub allow_empty: bool,
+    /// Release information (`--next-release`, `--status`, `--contact`).
+    pub release: crate::ReleaseOptions,
 }
 
 impl Default for PublishOptions {
     fn default() -> Self {
-        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5, allow_empty: false }
+        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5, allow_empty: false, release: crate::ReleaseOptions::default() }
     }
 }
 
@@ -82,6 +84,7 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
         }
     };
     timing.lap("disclosure control");
+    let context = context.with_headline(&headline_json);
     crate::write(out, &headline_json, &tables, &context).map_err(|e| PublishError::Unusable(format!("cannot write the publication to {} ({e}); choose a writable folder for --out", out.display())))?;
     timing.lap("publication files");
     Ok(Published { headline, headline_json, withheld, tables: tables.len() })

@@ -59,10 +59,16 @@ fn the_report_is_self_contained_and_accessible_markup() {
         for (id, _) in csae_publish::html::SECTIONS {
             assert!(html.contains(&format!("<section id=\"{id}\"")) && html.contains(&format!("href=\"#{id}\"")), "section {id}");
         }
-        // Tables: a caption and header cells with scope; charts: titled images with a text alternative.
-        let n_tables = tags.iter().filter(|(n, _)| n == "table").count();
-        assert!(n_tables >= 17, "{n_tables}");
-        assert_eq!(tags.iter().filter(|(n, _)| n == "caption").count(), n_tables);
+        // Tables: labelled by a caption above their scrolling area, header cells with scope;
+        // charts: titled images with a text alternative.
+        let tables: Vec<&String> = tags.iter().filter(|(n, _)| n == "table").map(|(_, t)| t).collect();
+        assert!(tables.len() >= 20, "{}", tables.len());
+        for t in &tables {
+            let id = t.split(" id=\"").nth(1).unwrap().split('"').next().unwrap();
+            assert!(t.contains(&format!("aria-labelledby=\"{id}-cap\"")), "{t}");
+            assert!(html.contains(&format!("<p class=\"table-caption\" id=\"{id}-cap\">")), "{id}: caption outside the scrolling area");
+        }
+        assert!(!html.contains("(per cent) (per cent)") && !html.contains("per cent, per cent"));
         assert!(tags.iter().filter(|(n, _)| n == "th").all(|(_, t)| t.contains("scope=")));
         let svgs: Vec<&String> = tags.iter().filter(|(n, _)| n == "svg").map(|(_, t)| t).collect();
         assert!(svgs.len() >= 12, "{}", svgs.len());
@@ -74,7 +80,8 @@ fn the_report_is_self_contained_and_accessible_markup() {
         let unique: std::collections::BTreeSet<_> = ids.iter().collect();
         assert_eq!(unique.len(), ids.len(), "duplicate ids");
         // The marking at the top and the bottom; the key findings in words with numbers.
-        let marking = format!("<p>{}</p>", mode.marking());
+        // The synthetic collection is marked as such beside the protective marking.
+        let marking = format!("<p>{} — {}</p>", mode.marking(), csae_publish::SYNTHETIC);
         assert_eq!(html.matches(&marking).count(), 2, "{mode:?}");
         assert!(html.contains("The police recorded ") && html.contains("were group-based"));
         if mode == Mode::Public {
@@ -182,4 +189,52 @@ fn the_report_renders_in_headless_chromium_without_errors_or_requests() {
     const BROWSER_SERVICES: [&str; 3] = ["clients2.google.com", "update.googleapis.com", "accounts.google.com"];
     let hits: Vec<String> = hits.lock().unwrap().iter().filter(|l| !BROWSER_SERVICES.iter().any(|h| l.contains(&format!("//{h}/")) || l.contains(&format!(" {h}:")))).cloned().collect();
     assert!(hits.is_empty(), "the page made network requests: {hits:?}");
+}
+
+/// Measures the page as a 390 px phone shows it: the smallest chart text in CSS pixels (font
+/// size times the SVG's scale on screen) and any chart caption inside a scrolling box. Headless
+/// Chromium will not open a window that narrow, so the report is shown in a 390 px frame (its
+/// own viewport, so the phone styles apply) and measured by the page around it.
+const MEASURE: &str = "<script>\
+const f=document.getElementById('f');f.addEventListener('load',()=>{const d=f.contentDocument,w=f.contentWindow;let min=1e9,n=0,bad=[];\
+for(const t of d.querySelectorAll('svg text')){const m=t.getScreenCTM();if(!m)continue;\
+const px=parseFloat(w.getComputedStyle(t).fontSize)*Math.hypot(m.a,m.b);n++;if(px<min)min=px;}\
+for(const c of d.querySelectorAll('figcaption,.table-caption')){let e=c.parentElement;\
+while(e){const o=w.getComputedStyle(e).overflowX;if(o==='auto'||o==='scroll'){bad.push(c.id);break;}e=e.parentElement;}}\
+const p=document.createElement('pre');p.id='measured';\
+p.textContent=JSON.stringify({texts:n,min:min,width:d.documentElement.clientWidth,scrolled:bad});\
+document.body.appendChild(p);});</script>";
+
+#[test]
+fn on_a_phone_chart_text_is_at_least_12px_and_captions_stay_outside_scrolling_boxes() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed (run scripts/install-browser)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = publication(tmp.path(), Mode::Public);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let srcdoc = html.replace('&', "&amp;").replace('"', "&quot;");
+    let probe = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"margin:0\">\
+         <iframe id=\"f\" style=\"border:0;width:390px;height:2400px\" srcdoc=\"{srcdoc}\"></iframe>{MEASURE}</body></html>"
+    );
+    let page = tmp.path().join("probe.html");
+    std::fs::write(&page, probe).unwrap();
+    let o = Command::new(&browser)
+        .args(QUIET)
+        .arg(format!("--user-data-dir={}", tmp.path().join("profile").display()))
+        .args(["--hide-scrollbars", "--window-size=800,2400", "--virtual-time-budget=3000", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "chromium failed: {}", String::from_utf8_lossy(&o.stderr));
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let json = dom.split("<pre id=\"measured\">").nth(1).and_then(|s| s.split("</pre>").next()).unwrap_or_else(|| panic!("no measurement in the DOM"));
+    let m: serde_json::Value = serde_json::from_str(&json.replace("&quot;", "\"")).unwrap();
+    eprintln!("phone measurement: {m}");
+    assert_eq!(m["width"].as_f64().unwrap(), 390.0, "the frame is phone-wide: {m}");
+    assert!(m["texts"].as_u64().unwrap() > 100, "chart text was measured: {m}");
+    assert!(m["min"].as_f64().unwrap() >= 12.0, "chart text below 12 px on a phone: {m}");
+    assert_eq!(m["scrolled"].as_array().unwrap().len(), 0, "captions inside a scrolling box: {m}");
 }

@@ -480,7 +480,7 @@ impl<'a> ForceGenerator<'a> {
             ""
         };
 
-        let crime_ref = format!("{}/{}/{:06}", self.prefix, YEAR % 100, k + 1);
+        let crime_ref = format!("{}{}/{}/{:06}", csae_model::SYNTHETIC_REF_PREFIX, self.prefix, YEAR % 100, k + 1);
         let crime_index = self.data.tables[0].len();
         let cells = vec![
             self.force.id.clone(),

@@ -31,7 +31,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  csae demo --out csae-demo   (then open csae-demo/publication)")]
     Demo(DemoArgs),
     /// Analyse a dataset and write the publication: report.html, tables.xlsx, tables/<id>.csv, headline.json and README.txt.
-    #[command(after_help = "Examples:\n  csae report dataset --out publication\n  csae report dataset --out internal --disclosure internal\n  csae report dataset --out pub2023 --period 2023-01-01..2023-12-31 --ethnicity officer-fallback\n\nExit 1 when the period has no data (nothing is written unless --allow-empty) or the disclosure audit refuses a table.")]
+    #[command(after_help = "Examples:\n  csae report dataset --out publication\n  csae report dataset --out internal --disclosure internal\n  csae report dataset --out pub2023 --period 2023-01-01..2023-12-31 --ethnicity officer-fallback\n  csae report dataset --out release --contact \"Jane Smith, csae-stats@example.gov.uk\" --next-release 2025-06-30\n\nExit 1 when the period has no data (nothing is written unless --allow-empty) or the disclosure audit refuses a table.")]
     Report(ReportArgs),
     /// Run a read-only SQL query over a dataset's tables and the analysis views (internal use).
     #[command(after_help = "Examples:\n  csae sql dataset \"SELECT category, count(*) FROM group_crimes GROUP BY category\"\n  csae sql dataset --list\n\nTables: crimes, victims, suspects, relationships, forces, offence_codes, code_lists, returns;\nviews: crime_scope, csae_crimes, group_crimes, suspect_records, victim_records, relationship_records, networks, network_crimes.")]
@@ -242,6 +242,15 @@ pub struct ReportArgs {
     /// Write the publication even when no accepted crime was recorded in the period (otherwise: nothing written, exit 1).
     #[arg(long)]
     pub allow_empty: bool,
+    /// The responsible statistician and contact for the release information, e.g. "Jane Smith, csae-stats@example.gov.uk" (a release needs it; without it the outputs say it is not set).
+    #[arg(long, value_name = "TEXT")]
+    pub contact: Option<String>,
+    /// The date of the next release, when announced (ISO date; default: "To be announced").
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub next_release: Option<chrono::NaiveDate>,
+    /// The statistics' status (default: "Official statistics in development").
+    #[arg(long, value_name = "TEXT")]
+    pub status: Option<String>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }
@@ -305,6 +314,10 @@ pub struct KeyNewArgs {
 }
 
 /// Parses `FROM..TO` with ISO dates, FROM ≤ TO.
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    csae_model::dates::parse_iso(s.trim()).ok_or_else(|| format!("{s:?} is not a date; write an ISO date, e.g. 2025-06-30"))
+}
+
 pub fn parse_period(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
     let bad = || format!("{s:?} is not a period; write FROM..TO with ISO dates, e.g. 2023-01-01..2023-12-31");
     let (a, b) = s.split_once("..").ok_or_else(bad)?;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use csae_analysis::Options;
-use csae_publish::{Mode, PublishError, PublishOptions, publish};
+use csae_publish::{Mode, PublishError, PublishOptions, ReleaseOptions, publish};
 
 use crate::cli::{AnalysisArgs, Disclosure, Ethnicity, ReportArgs};
 use crate::error::{CliError, CliResult};
@@ -27,7 +27,8 @@ pub fn run(a: ReportArgs) -> CliResult {
         Disclosure::Public => Mode::Public,
     };
     let pb = crate::progress::spinner("analysing the dataset and writing the publication");
-    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell, allow_empty: a.allow_empty });
+    let release = ReleaseOptions { next_release: a.next_release, status: a.status.clone(), contact: a.contact.clone() };
+    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell, allow_empty: a.allow_empty, release });
     pb.finish_and_clear();
     let p = result.map_err(publish_error)?;
     let h = &p.headline;

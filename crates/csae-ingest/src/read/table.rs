@@ -222,6 +222,14 @@ impl RawReturn {
     pub fn table(&self, t: Table) -> &RawTable {
         &self.tables[t as usize]
     }
+
+    /// Whether `csae synth` made this return: any crime reference carries its mark
+    /// ([`csae_model::SYNTHETIC_REF_PREFIX`]), rejected rows included.
+    pub fn synthetic(&self) -> bool {
+        let crimes = self.table(Table::Crimes);
+        let col = Table::Crimes.column_index("crime_ref").expect("crimes have crime_ref");
+        (0..crimes.len()).any(|i| csae_model::is_synthetic_ref(crimes.cell(i, col)))
+    }
 }
 
 /// `F01`: the whole return is rejected, with one sentence naming the file (and column).
