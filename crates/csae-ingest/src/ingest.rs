@@ -84,9 +84,10 @@ fn parse_period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
 
 fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Result<Prepared, (ForceReport, ReturnRejected)> {
     let raw = read_return(src).map_err(|e| (ForceReport::from_rejected(src, &e), e))?;
-    let v = validate(&raw, &ValidateOptions { today: opts.today, show_personal: false, period: opts.period });
+    let declared = opts.period.or(src.year_period());
+    let v = validate(&raw, &ValidateOptions { today: opts.today, show_personal: false, period: declared });
     csae_dataset::crash_point("after-validate");
-    let period = period_text(opts.period.unwrap_or_else(|| default_period(&v, opts.today)));
+    let period = period_text(declared.unwrap_or_else(|| default_period(&v, opts.today)));
     let force_id = raw.force.id.clone();
     let batches = crate::arrow_rows::return_batches(&v, &period, p);
     let tables = Table::ALL
@@ -141,11 +142,11 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     for (src, r) in sources.iter().zip(results) {
         match r {
             Ok(pr) => {
-                report.forces.insert(src.force.id.clone(), pr.report.clone());
+                report.forces.insert(src.report_key(), pr.report.clone());
                 prepared.push(pr);
             }
             Err((fr, _)) => {
-                report.forces.insert(src.force.id.clone(), fr);
+                report.forces.insert(src.report_key(), fr);
             }
         }
     }

@@ -15,7 +15,7 @@ pub mod validate;
 
 pub use read::{RawReturn, ReadLimits, ReturnRejected, read_return, read_return_within};
 pub use rules::{Rule, Severity};
-pub use source::{InputError, ReturnSource, Skipped, find_returns};
+pub use source::{InputError, ReturnSource, Skipped, check_declared, find_returns};
 pub use validate::{ValidateOptions, Validated, validate};
 
 /// `work(item)` for every item on rayon's threads, the largest items (by `size`) first so a

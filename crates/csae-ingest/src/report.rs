@@ -169,12 +169,12 @@ pub fn skipped_lines(skipped: &[Skipped]) -> String {
 /// Reads and validates every return (in parallel) into one report.
 pub fn validate_returns(sources: &[ReturnSource], skipped: Vec<Skipped>, opts: &crate::ValidateOptions) -> ValidationReport {
     let reports: Vec<ForceReport> = crate::largest_first(sources, ReturnSource::bytes, |src| match crate::read_return(src) {
-        Ok(raw) => ForceReport::from_validated(crate::validate(&raw, opts)),
+        Ok(raw) => ForceReport::from_validated(crate::validate(&raw, &crate::ValidateOptions { period: opts.period.or(src.year_period()), ..*opts })),
         Err(e) => ForceReport::from_rejected(src, &e),
     });
     let mut report = ValidationReport::new(skipped);
     for (src, r) in sources.iter().zip(reports) {
-        report.forces.insert(src.force.id.clone(), r);
+        report.forces.insert(src.report_key(), r);
     }
     report
 }

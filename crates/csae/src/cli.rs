@@ -168,7 +168,7 @@ pub struct ValidateArgs {
     /// Issues shown per rule in the summary (the JSON report has them all).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub examples: usize,
-    /// The period the returns are declared for, FROM..TO (ISO dates): crimes recorded outside it are rejected (C08).
+    /// The period the returns are declared for, FROM..TO (ISO dates): crimes recorded outside it are rejected (C08). A collection folder named after a year (2023/) declares that year without it.
     #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
@@ -184,7 +184,7 @@ pub struct IngestArgs {
     /// The pseudonymisation key file (or set CSAE_PSEUDONYM_KEY_FILE). Make one with `csae key new FILE`.
     #[arg(long, value_name = "F")]
     pub key_file: Option<PathBuf>,
-    /// The period the returns are declared for, FROM..TO (ISO dates): crimes recorded outside it are rejected (C08). Default: the calendar years of each return's recorded dates.
+    /// The period the returns are declared for, FROM..TO (ISO dates): crimes recorded outside it are rejected (C08). Default: the year of a collection folder named after one (2023/), else the calendar years of each return's recorded dates.
     #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Also write the validation report (csae.validation/1 JSON) to this file.

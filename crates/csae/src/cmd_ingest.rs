@@ -16,6 +16,7 @@ pub fn run(a: IngestArgs) -> CliResult {
         crate::error::check_writable(path, "--json")?;
     }
     let (sources, skipped) = find_returns(&a.returns).map_err(CliError::unusable)?;
+    csae_ingest::check_declared(&sources, a.period).map_err(CliError::unusable)?;
     let now = chrono::Local::now();
     let opts = IngestOptions { today: now.date_naive(), period: a.period, now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) };
     let pb = crate::progress::spinner(format!("validating and ingesting {} return(s)", sources.len()));

@@ -13,6 +13,7 @@ pub fn run(a: ValidateArgs) -> CliResult {
         crate::error::check_writable(path, "--json")?;
     }
     let (sources, skipped) = find_returns(&a.returns).map_err(CliError::unusable)?;
+    csae_ingest::check_declared(&sources, a.period).map_err(CliError::unusable)?;
     let pb = crate::progress::spinner(format!("validating {} return(s)", sources.len()));
     let opts = ValidateOptions { today: chrono::Local::now().date_naive(), show_personal: a.show_personal, period: a.period };
     let report = validate_returns(&sources, skipped, &opts);

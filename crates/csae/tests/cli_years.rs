@@ -1,0 +1,150 @@
+//! Collection folders named after a year declare their returns' period: crimes recorded
+//! outside it are rejected (`C08`), one force can be given once per year, and a folder named
+//! like a year that is not one, or a `--period` that disagrees, is refused in one sentence.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csae")).env_remove("CSAE_PSEUDONYM_KEY_FILE").args(args).output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn p(x: &Path) -> &str {
+    x.to_str().unwrap()
+}
+
+fn tiny() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny/cumbria")
+}
+
+/// Every ISO date of a text moved `by` years (dates of birth too, so ages stay as they were).
+fn shift_years(text: &str, by: i32) -> String {
+    let mut s = String::with_capacity(text.len());
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let date = b.len() - i >= 10 && b[i..i + 4].iter().all(u8::is_ascii_digit) && b[i + 4] == b'-' && b[i + 7] == b'-' && (i == 0 || !b[i - 1].is_ascii_digit());
+        if date {
+            let y: i32 = text[i..i + 4].parse().unwrap();
+            s.push_str(&format!("{:04}", y + by));
+            i += 4;
+        } else {
+            s.push(b[i] as char);
+            i += 1;
+        }
+    }
+    s
+}
+
+/// The sample's return copied into `root/<year>/cumbria`, its dates moved to that year.
+fn year_return(root: &Path, year: i32) -> PathBuf {
+    let dir = root.join(year.to_string()).join("cumbria");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in std::fs::read_dir(tiny()).unwrap() {
+        let f = f.unwrap().path();
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(dir.join(f.file_name().unwrap()), shift_years(&text, year - 2023)).unwrap();
+    }
+    dir
+}
+
+fn validation(args: &[&str], json: &Path) -> serde_json::Value {
+    let mut all = vec!["validate"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--json", p(json)]);
+    let o = run(&all);
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", out(&o));
+    serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+}
+
+#[test]
+fn a_year_folder_declares_the_period_of_its_returns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("series");
+    year_return(&root, 2023);
+    // The sample's return in a 2022 folder: its 2023 crimes are outside the declared year.
+    let wrong = root.join("wrong").join("2022").join("cumbria");
+    std::fs::create_dir_all(&wrong).unwrap();
+    for f in std::fs::read_dir(tiny()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, wrong.join(f.file_name().unwrap())).unwrap();
+    }
+    let plain = validation(&[p(&tiny())], &tmp.path().join("plain.json"));
+    let in_year = validation(&[p(&root.join("2023"))], &tmp.path().join("2023.json"));
+    let misfiled = validation(&[p(&wrong)], &tmp.path().join("2022.json"));
+    // In its own year the return is checked as without a folder; its name in the report says the year.
+    let (a, b) = (&plain["forces"]["cumbria"], &in_year["forces"]["2023/cumbria"]);
+    assert_eq!(a["tables"], b["tables"], "{in_year}");
+    assert_eq!(a["rules"], b["rules"]);
+    let c08 = misfiled["forces"]["2022/cumbria"]["rules"]["C08"].as_u64().unwrap_or(0);
+    assert!(c08 >= 10, "{misfiled}");
+    assert_eq!(misfiled["forces"]["2022/cumbria"]["tables"]["crimes"]["accepted"], 0);
+}
+
+#[test]
+fn several_years_of_one_force_are_ingested_at_once_and_kept_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("series");
+    year_return(&root, 2022);
+    year_return(&root, 2023);
+    let key = tmp.path().join("k.key");
+    assert!(run(&["key", "new", p(&key)]).status.success());
+    let ds = tmp.path().join("ds");
+    let o = run(&["ingest", p(&root.join("2022")), p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("2022/cumbria: accepted") && out(&o).contains("2023/cumbria: accepted"), "{}", out(&o));
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ds.join("manifest.json")).unwrap()).unwrap();
+    let mut periods: Vec<String> = manifest["returns"].as_array().unwrap().iter().map(|r| format!("{} {}", r["force_id"].as_str().unwrap(), r["period"].as_str().unwrap())).collect();
+    periods.sort();
+    assert_eq!(periods, ["cumbria 2022-01-01..2022-12-31", "cumbria 2023-01-01..2023-12-31"]);
+    let per_year = |ds: &Path| {
+        let o = run(&["sql", p(ds), "SELECT period, count(*) AS n FROM crimes GROUP BY period ORDER BY period"]);
+        assert!(o.status.success(), "{}", out(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let both = per_year(&ds);
+    assert!(both.contains("2022-01-01..2022-12-31") && both.contains("2023-01-01..2023-12-31"), "{both}");
+    // Replacing one year's return leaves the other year's data as it was.
+    let o = run(&["ingest", p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]);
+    assert!(o.status.success() && out(&o).contains("replaced earlier data of cumbria for 2023-01-01..2023-12-31"), "{}", out(&o));
+    assert!(!out(&o).contains("for 2022-"), "{}", out(&o));
+    assert_eq!(per_year(&ds), both);
+}
+
+#[test]
+fn bad_year_folders_and_disagreeing_periods_are_refused_in_one_sentence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("series");
+    let good = year_return(&root, 2023);
+    // A folder named like a year that is not one.
+    let typo = tmp.path().join("2O23").join("cumbria");
+    std::fs::create_dir_all(&typo).unwrap();
+    std::fs::copy(good.join("crimes.csv"), typo.join("crimes.csv")).unwrap();
+    // The same force twice for one year.
+    let again = tmp.path().join("other").join("2023");
+    std::fs::create_dir_all(&again).unwrap();
+    let again_cumbria = year_return(&tmp.path().join("other"), 2023);
+    assert!(again_cumbria.starts_with(&again));
+    let (in_year, typo_dir) = (root.join("2023"), typo.parent().unwrap().to_path_buf());
+    let cases: [(Vec<&str>, &str); 4] = [
+        (vec!["validate", p(&typo)], "is named like a year but \"2O23\" is not one"),
+        (vec!["validate", p(&typo_dir)], "is named like a year"),
+        (vec!["validate", p(&in_year), "--period", "2022-01-01..2022-12-31"], "which declares its period, but --period says 2022-01-01..2022-12-31"),
+        (vec!["validate", p(&in_year), p(&again)], "give one return per force and year"),
+    ];
+    for (args, want) in cases {
+        let o = run(&args);
+        let text = out(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {text}");
+        assert!(text.contains(want), "{args:?}: {text}");
+        assert_eq!(text.trim().lines().count(), 1, "one sentence: {text}");
+        assert!(!text.contains("panicked"));
+    }
+    // The same --period as the folder's year is no conflict.
+    let o = run(&["validate", p(&root.join("2023")), "--period", "2023-01-01..2023-12-31"]);
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", out(&o));
+}
