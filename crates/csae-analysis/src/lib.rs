@@ -115,10 +115,7 @@ impl Analysis {
         }
         let manifest = csae_dataset::read_manifest(dataset).map_err(|e| AnalysisError::Dataset(e.0))?;
         for t in csae_model::Table::ALL {
-            let f = csae_dataset::table_file(dataset, t);
-            if !f.is_file() {
-                return Err(AnalysisError::Dataset(format!("{} is incomplete: {} is missing; ingest the returns again", dataset.display(), f.display())));
-            }
+            csae_dataset::table_files(dataset, t).map_err(|e| AnalysisError::Dataset(e.0))?;
         }
         let runtime = runtime();
         let start = std::time::Instant::now();

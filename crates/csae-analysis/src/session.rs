@@ -264,7 +264,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     // published table) are unaffected.
     config.options_mut().execution.skip_partial_aggregation_probe_rows_threshold = 8192;
     let batch_size = config.batch_size();
-    let read = |t: Table| read_table(&csae_dataset::table_file(dataset, t), t, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
+    let read = |t: Table| read_table(dataset, t, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
     // Read once into memory: every definition scans these tables, and the dataset of a
     // national collection is a few tens of megabytes. Each file is decoded on a thread of its
     // own (a file of one row group decodes on one core). The crimes are decoded here and their
@@ -314,7 +314,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     Ok((ctx, people, crime_refs.expect("the crimes were keyed")))
 }
 
-/// A table's Parquet file decoded into record batches of the session's batch size, by the
+/// A table's Parquet files (one per period) decoded into record batches of the session's batch size, by the
 /// `parquet` crate's Arrow reader over the file mapped into memory. Not DataFusion's own scan:
 /// it cannot give the coded columns as dictionaries or the pseudonyms as views into the file,
 /// and without them a report is markedly slower (docs/performance.md). Strings come back as
@@ -323,7 +323,20 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
 /// the dataset schema's is refused. Columns named in `skip` are not decoded; those named in
 /// `views` are decoded as `Utf8View`, pointing into the mapped file (the pseudonym columns are
 /// stored uncompressed, so their values are not copied at all).
-fn read_table(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str], views: &[&str], dicts: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+fn read_table(dataset: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str], views: &[&str], dicts: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+    let files = csae_dataset::table_files(dataset, t).map_err(|e| AnalysisError::Query(e.0))?;
+    let mut schema = None;
+    let mut batches = Vec::new();
+    for path in &files {
+        let (s, b) = read_file(path, t, batch_size, skip, views, dicts)?;
+        schema.get_or_insert(s);
+        batches.extend(b);
+    }
+    Ok((schema.expect("a table has at least one file"), batches))
+}
+
+/// One Parquet file of a table, as [`read_table`] reads it.
+fn read_file(path: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str], views: &[&str], dicts: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
     let damaged = |e: &dyn std::fmt::Display| AnalysisError::Query(format!("{}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| damaged(&e))?;
     // SAFETY: dataset files are never changed in place: ingest writes a new version in a

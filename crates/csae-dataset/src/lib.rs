@@ -1,4 +1,5 @@
-//! The dataset on disk: four Parquet tables of accepted, pseudonymised rows (`schema`),
+//! The dataset on disk: four Parquet tables of accepted, pseudonymised rows (`schema`), each a
+//! folder with one file per period, so replacing one year's return rewrites that year only,
 //! `quarantine/` with rejected rows, and `manifest.json` (`manifest`); reading and writing the
 //! tables (`tables`); and replacing a whole folder atomically (`store`), which publications use
 //! too. Ingest writes a dataset; analysis, publication and the portal read it.
@@ -13,16 +14,46 @@ use std::path::{Path, PathBuf};
 use csae_model::Table;
 
 pub use manifest::{DATASET_SCHEMA, Manifest, ReturnEntry, TableEntry};
-pub use tables::{count_rows, read_table_without, write_table};
+pub use tables::{count_rows, read_file_without, read_table_without, write_table};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 
 /// The dataset's folder of quarantines.
 pub const QUARANTINE_DIR: &str = "quarantine";
 
-/// The Parquet file of a table inside a dataset folder.
-pub fn table_file(dataset: &Path, t: Table) -> PathBuf {
+/// The folder of a table: one Parquet file per period, which DuckDB, pyarrow and DataFusion
+/// read as one table (`crimes/*.parquet`).
+pub fn table_dir(dataset: &Path, t: Table) -> PathBuf {
+    dataset.join(t.name())
+}
+
+/// The file of a table's rows of one period (`crimes/2023-01-01_2023-12-31.parquet`).
+pub fn period_file(dataset: &Path, t: Table, period: &str) -> PathBuf {
+    table_dir(dataset, t).join(format!("{}.parquet", period.replace("..", "_")))
+}
+
+/// A table as one file, as datasets were written before periods were stored apart; such a
+/// dataset is still read, and the next ingest writes it in folders.
+pub fn single_table_file(dataset: &Path, t: Table) -> PathBuf {
     dataset.join(format!("{}.parquet", t.name()))
+}
+
+/// The Parquet files holding a table, in period order: the table's folder, or its single file
+/// in an older dataset. An error names what is missing.
+pub fn table_files(dataset: &Path, t: Table) -> Result<Vec<PathBuf>, DatasetError> {
+    let single = single_table_file(dataset, t);
+    if single.is_file() {
+        return Ok(vec![single]);
+    }
+    let dir = table_dir(dataset, t);
+    let missing = || DatasetError(format!("{} is incomplete: {} is missing; ingest the returns again", dataset.display(), dir.display()));
+    let rd = std::fs::read_dir(&dir).map_err(|_| missing())?;
+    let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "parquet")).collect();
+    if files.is_empty() {
+        return Err(missing());
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// The quarantine folder of a return, relative to the dataset.
@@ -32,7 +63,7 @@ pub fn quarantine_folder(force_id: &str, period: &str) -> String {
 
 /// The names a dataset folder holds; anything else in it is not the dataset's.
 pub fn owned_names() -> Vec<String> {
-    let mut names: Vec<String> = Table::ALL.iter().map(|t| format!("{}.parquet", t.name())).collect();
+    let mut names: Vec<String> = Table::ALL.iter().flat_map(|t| [t.name().to_string(), format!("{}.parquet", t.name())]).collect();
     names.extend([MANIFEST_FILE.to_string(), QUARANTINE_DIR.to_string()]);
     names
 }

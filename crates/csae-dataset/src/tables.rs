@@ -13,13 +13,21 @@ use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use crate::{DATASET_SCHEMA, DatasetError, schema, table_file};
+use crate::{DATASET_SCHEMA, DatasetError, schema, table_files};
 
-/// Reads a table of a dataset, dropping rows whose (force_id, period) is in `drop`.
+/// Reads a table of a dataset (every period), dropping rows whose (force_id, period) is in `drop`.
 pub fn read_table_without(dataset: &Path, t: Table, drop: &[(String, String)]) -> Result<Vec<RecordBatch>, DatasetError> {
-    let path = table_file(dataset, t);
+    let mut out = Vec::new();
+    for path in table_files(dataset, t)? {
+        out.extend(read_file_without(&path, t, drop)?);
+    }
+    Ok(out)
+}
+
+/// Reads one Parquet file of table `t`, dropping rows whose (force_id, period) is in `drop`.
+pub fn read_file_without(path: &Path, t: Table, drop: &[(String, String)]) -> Result<Vec<RecordBatch>, DatasetError> {
     let damaged = |e: &dyn std::fmt::Display| DatasetError(format!("{} cannot be read ({e}); the dataset is damaged, ingest into a new folder", path.display()));
-    let file = File::open(&path).map_err(|e| damaged(&e))?;
+    let file = File::open(path).map_err(|e| damaged(&e))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| damaged(&e))?.with_batch_size(64 * 1024).build().map_err(|e| damaged(&e))?;
     let mut out = Vec::new();
     for batch in reader {
@@ -86,13 +94,16 @@ pub fn write_table(path: &Path, t: Table, batches: &[RecordBatch]) -> std::io::R
     writer.into_inner().map_err(std::io::Error::other)
 }
 
-/// Number of rows of a dataset table (from the Parquet footer).
+/// Number of rows of a dataset table (from the Parquet footers).
 pub fn count_rows(dataset: &Path, t: Table) -> Result<usize, DatasetError> {
-    let path = table_file(dataset, t);
-    let cannot = |e: &dyn std::fmt::Display| DatasetError(format!("{} cannot be read ({e})", path.display()));
-    let file = File::open(&path).map_err(|e| cannot(&e))?;
-    let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| cannot(&e))?;
-    Ok(b.metadata().file_metadata().num_rows() as usize)
+    let mut n = 0;
+    for path in table_files(dataset, t)? {
+        let cannot = |e: &dyn std::fmt::Display| DatasetError(format!("{} cannot be read ({e})", path.display()));
+        let file = File::open(&path).map_err(|e| cannot(&e))?;
+        let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| cannot(&e))?;
+        n += b.metadata().file_metadata().num_rows() as usize;
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -128,12 +139,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("ds")).unwrap();
         let ds = dir.path().join("ds");
-        drop(write_table(&table_file(&ds, Table::Relationships), Table::Relationships, &[batch("kent", 20_000), batch("durham", 20_000)]).unwrap());
+        let file = crate::period_file(&ds, Table::Relationships, "2023-01-01..2023-12-31");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        drop(write_table(&file, Table::Relationships, &[batch("kent", 20_000), batch("durham", 20_000)]).unwrap());
         let back = read_table_without(&ds, Table::Relationships, &[]).unwrap();
         let forces: Vec<String> = back.iter().flat_map(|b| b.column(0).as_any().downcast_ref::<StringArray>().unwrap().iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>()).collect();
         assert_eq!(forces.len(), 40_000);
         assert!(forces[..20_000].iter().all(|f| f == "kent") && forces[20_000..].iter().all(|f| f == "durham"));
-        let reader = SerializedFileReader::new(File::open(table_file(&ds, Table::Relationships)).unwrap()).unwrap();
+        let reader = SerializedFileReader::new(File::open(&file).unwrap()).unwrap();
         let bounds: Vec<(Vec<u8>, Vec<u8>)> = (0..reader.metadata().num_row_groups())
             .map(|g| {
                 let s = reader.metadata().row_group(g).column(0).statistics().unwrap().clone();

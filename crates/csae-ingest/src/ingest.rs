@@ -1,7 +1,7 @@
 //! `csae ingest`: validate returns, pseudonymise the accepted rows and write them into the
 //! dataset, replacing each force's earlier data for the same period in one atomic step.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use arrow::array::RecordBatch;
@@ -164,9 +164,6 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
     // The quarantine and the manifest are known once the returns are prepared.
     let kept_quarantine: Vec<String> = kept.iter().map(|e| e.quarantine.clone()).collect();
-    // The dataset's rows are the rows of the returns its manifest lists: when every one of them
-    // is replaced, nothing of the old tables is kept, and they need not be read.
-    let old_rows_kept = !kept.is_empty();
     let mut quarantine_dirs = Vec::new();
     let mut quarantine_files = Vec::new();
     for p in &mut prepared {
@@ -175,6 +172,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
         quarantine_dirs.push(dir);
     }
     let written: Vec<(String, String)> = prepared.iter().map(|p| (p.force_id.clone(), p.period.clone())).collect();
+    let plan = PeriodPlan::new(dataset, &kept, &prepared, &drop);
     let mut entries = kept;
     entries.extend(prepared.iter().map(|p| p.entry.clone()));
     let manifest = Manifest::new(key.fingerprint(), opts.now.clone(), entries);
@@ -183,21 +181,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     // Every file of the new version is written first, then each is made durable before the
     // commit. The quarantine and the manifest are written while the tables are encoded.
     let (tables, others) = rayon::join(
-        || {
-            Table::ALL
-                .par_iter()
-                .map(|&t| {
-                    let mut batches = if old_rows_kept { csae_dataset::read_table_without(dataset, t, &drop)? } else { Vec::new() };
-                    batches.extend(prepared.iter().map(|p| p.batches[t as usize].clone()));
-                    let file = csae_dataset::write_table(&csae_dataset::table_file(&stage, t), t, &batches).map_err(|e| io_err(dataset, "write the Parquet tables", e))?;
-                    // Made durable as soon as it is written, while the other tables are still
-                    // being encoded, so the disk's wait overlaps the work.
-                    file.sync_all().map_err(|e| io_err(dataset, "make the new files durable", e))?;
-                    csae_dataset::crash_point("after-table");
-                    Ok(())
-                })
-                .collect::<Vec<Result<(), IngestError>>>()
-        },
+        || Table::ALL.par_iter().map(|&t| plan.write_table(dataset, &stage, t, &prepared)).collect::<Vec<Result<(), IngestError>>>(),
         || write_quarantine(dataset, &stage, &kept_quarantine, &quarantine_dirs, &quarantine_files),
     );
     tables.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -210,6 +194,70 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     store::commit(&stage, dataset).map_err(|e| io_err(dataset, "replace the dataset", e))?;
     timing.lap("dataset committed");
     Ok(IngestOutcome { report, written, replaced: drop, manifest: Some(manifest) })
+}
+
+/// Which period files of each table the new version writes, and which it keeps as they are:
+/// a period none of whose returns is replaced or new keeps its files (linked, not copied).
+struct PeriodPlan {
+    /// Periods of the returns kept from the old version.
+    kept: BTreeSet<String>,
+    /// Periods with a return replaced or new: their files are written again.
+    touched: BTreeSet<String>,
+    /// The old version has each table in one file (written before periods were stored apart).
+    single_file: bool,
+    /// Rows dropped from the old version: the returns replaced.
+    drop: Vec<(String, String)>,
+    /// Each kept return's (force, period), to take one period's rows from a single old file.
+    kept_returns: Vec<(String, String)>,
+}
+
+impl PeriodPlan {
+    fn new(dataset: &Path, kept: &[ReturnEntry], prepared: &[Prepared], drop: &[(String, String)]) -> PeriodPlan {
+        let mut touched: BTreeSet<String> = drop.iter().map(|(_, p)| p.clone()).collect();
+        touched.extend(prepared.iter().map(|p| p.period.clone()));
+        PeriodPlan {
+            kept: kept.iter().map(|e| e.period.clone()).collect(),
+            touched,
+            single_file: csae_dataset::single_table_file(dataset, Table::Crimes).is_file(),
+            drop: drop.to_vec(),
+            kept_returns: kept.iter().map(|e| (e.force_id.clone(), e.period.clone())).collect(),
+        }
+    }
+
+    /// Writes table `t` of the new version into `stage`: one file per period of its returns.
+    fn write_table(&self, dataset: &Path, stage: &Path, t: Table, prepared: &[Prepared]) -> Result<(), IngestError> {
+        let cannot = |what: &str, e: std::io::Error| io_err(dataset, what, e);
+        std::fs::create_dir_all(csae_dataset::table_dir(stage, t)).map_err(|e| cannot("write the Parquet tables", e))?;
+        let mut periods = self.kept.clone();
+        periods.extend(prepared.iter().map(|p| p.period.clone()));
+        for period in &periods {
+            let target = csae_dataset::period_file(stage, t, period);
+            let old = csae_dataset::period_file(dataset, t, period);
+            if !self.single_file && !self.touched.contains(period) && old.is_file() {
+                // Untouched: the same bytes, already durable; only the new folder's entry is new.
+                std::fs::hard_link(&old, &target).map_err(|e| cannot("keep the unchanged periods", e))?;
+                continue;
+            }
+            let mut batches = Vec::new();
+            if self.kept.contains(period) {
+                let batches_of_period = if self.single_file {
+                    // The old single file holds every period: keep this period's returns only.
+                    let other: Vec<(String, String)> = self.kept_returns.iter().filter(|(_, p)| p != period).cloned().chain(self.drop.iter().cloned()).collect();
+                    csae_dataset::read_file_without(&csae_dataset::single_table_file(dataset, t), t, &other)?
+                } else {
+                    csae_dataset::read_file_without(&old, t, &self.drop)?
+                };
+                batches.extend(batches_of_period);
+            }
+            batches.extend(prepared.iter().filter(|p| &p.period == period).map(|p| p.batches[t as usize].clone()));
+            let file = csae_dataset::write_table(&target, t, &batches).map_err(|e| cannot("write the Parquet tables", e))?;
+            // Made durable as soon as it is written, while the other tables are still being
+            // encoded, so the disk's wait overlaps the work.
+            file.sync_all().map_err(|e| cannot("make the new files durable", e))?;
+        }
+        csae_dataset::crash_point("after-table");
+        Ok(())
+    }
 }
 
 /// Writes the new version's quarantine (kept returns' folders linked from the dataset, the new

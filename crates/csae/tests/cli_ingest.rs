@@ -149,8 +149,12 @@ fn ingest_writes_a_pseudonymised_dataset_and_refuses_to_mix_keys() {
         assert_eq!(rows as u64, m["totals"][t.name()]["accepted"].as_u64().unwrap(), "{t}");
     }
     // No clear reference or date of birth in the Parquet files or the manifest.
-    for f in ["crimes.parquet", "victims.parquet", "suspects.parquet", "relationships.parquet", "manifest.json"] {
-        let bytes = std::fs::read(ds.join(f)).unwrap();
+    let mut files: Vec<PathBuf> = csae_model::Table::ALL.iter().flat_map(|&t| csae_dataset::table_files(&ds, t).unwrap()).collect();
+    files.push(ds.join("manifest.json"));
+    assert_eq!(files.len(), 5, "one file per table for the one period: {files:?}");
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let f = f.display();
         for needle in ["CR1", "S20", "12/345678A", "V8", "2010-03-01", "UNK1"] {
             assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} in {f}");
         }
@@ -230,7 +234,7 @@ fn reingesting_keeps_the_other_forces_and_replacing_every_return_keeps_nothing_o
     assert_eq!(crimes(&ds), 15);
     // Every return replaced: the old tables are not read (a damaged one is no obstacle), and
     // the dataset is exactly a fresh ingest of the same returns.
-    std::fs::write(ds.join("relationships.parquet"), b"damaged").unwrap();
+    std::fs::write(csae_dataset::period_file(&ds, csae_model::Table::Relationships, "2023-01-01..2023-12-31"), b"damaged").unwrap();
     let o = run(&["ingest", p(&tiny()), p(&durham), "--out", p(&ds), "--key-file", p(&k)]);
     assert!(o.status.success(), "{:?}", text(&o));
     let fresh = dir.path().join("fresh");

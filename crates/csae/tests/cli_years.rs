@@ -108,11 +108,53 @@ fn several_years_of_one_force_are_ingested_at_once_and_kept_apart() {
     };
     let both = per_year(&ds);
     assert!(both.contains("2022-01-01..2022-12-31") && both.contains("2023-01-01..2023-12-31"), "{both}");
-    // Replacing one year's return leaves the other year's data as it was.
+    // Replacing one year's return leaves the other year's data as it was: its files are the
+    // same files (same inode), and only the replaced year's are written again.
+    use std::os::unix::fs::MetadataExt;
+    let inodes = |ds: &Path, year: &str| -> Vec<u64> {
+        csae_model::Table::ALL.iter().map(|&t| std::fs::metadata(csae_dataset::period_file(ds, t, &format!("{year}-01-01..{year}-12-31"))).unwrap().ino()).collect()
+    };
+    let (old_2022, old_2023) = (inodes(&ds, "2022"), inodes(&ds, "2023"));
     let o = run(&["ingest", p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]);
     assert!(o.status.success() && out(&o).contains("replaced earlier data of cumbria for 2023-01-01..2023-12-31"), "{}", out(&o));
     assert!(!out(&o).contains("for 2022-"), "{}", out(&o));
     assert_eq!(per_year(&ds), both);
+    assert_eq!(inodes(&ds, "2022"), old_2022, "the 2022 files are kept as they were");
+    assert!(inodes(&ds, "2023").iter().zip(&old_2023).all(|(a, b)| a != b), "the 2023 files are written again");
+}
+
+/// A dataset written before periods were stored apart (one file per table) is read as it is,
+/// and the next ingest writes it in folders, keeping every other period's rows.
+#[test]
+fn a_dataset_of_single_table_files_is_read_and_then_rewritten_in_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("series");
+    year_return(&root, 2022);
+    year_return(&root, 2023);
+    let key = tmp.path().join("k.key");
+    assert!(run(&["key", "new", p(&key)]).status.success());
+    let (ds, fresh) = (tmp.path().join("ds"), tmp.path().join("fresh"));
+    // The older layout: one period's rows as the single file of each table.
+    assert!(run(&["ingest", p(&root.join("2022")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+    for t in csae_model::Table::ALL {
+        std::fs::rename(csae_dataset::period_file(&ds, t, "2022-01-01..2022-12-31"), csae_dataset::single_table_file(&ds, t)).unwrap();
+        std::fs::remove_dir(csae_dataset::table_dir(&ds, t)).unwrap();
+    }
+    let count = |ds: &Path| {
+        let o = run(&["sql", p(ds), "SELECT period, count(*) AS n FROM victims GROUP BY period ORDER BY period"]);
+        assert!(o.status.success(), "{}", out(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let before = count(&ds);
+    assert!(before.contains("2022-01-01..2022-12-31"), "{before}");
+    assert!(run(&["ingest", p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+    assert!(run(&["ingest", p(&root.join("2022")), p(&root.join("2023")), "--out", p(&fresh), "--key-file", p(&key)]).status.success());
+    for t in csae_model::Table::ALL {
+        assert!(!csae_dataset::single_table_file(&ds, t).exists(), "{t}: written in folders");
+        let read = |ds: &Path| csae_dataset::read_table_without(ds, t, &[]).unwrap();
+        assert_eq!(read(&ds), read(&fresh), "{t}");
+    }
+    assert_eq!(count(&ds), count(&fresh));
 }
 
 #[test]
