@@ -52,6 +52,16 @@ fn year_return(root: &Path, year: i32) -> PathBuf {
     dir
 }
 
+/// The sample as 2022 and 2023 returns under `dir/series`, and a key.
+fn two_years(dir: &Path) -> (PathBuf, PathBuf) {
+    let root = dir.join("series");
+    year_return(&root, 2022);
+    year_return(&root, 2023);
+    let key = dir.join("k.key");
+    assert!(run(&["key", "new", p(&key)]).status.success());
+    (root, key)
+}
+
 fn validation(args: &[&str], json: &Path) -> serde_json::Value {
     let mut all = vec!["validate"];
     all.extend_from_slice(args);
@@ -88,11 +98,7 @@ fn a_year_folder_declares_the_period_of_its_returns() {
 #[test]
 fn several_years_of_one_force_are_ingested_at_once_and_kept_apart() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("series");
-    year_return(&root, 2022);
-    year_return(&root, 2023);
-    let key = tmp.path().join("k.key");
-    assert!(run(&["key", "new", p(&key)]).status.success());
+    let (root, key) = two_years(tmp.path());
     let ds = tmp.path().join("ds");
     let o = run(&["ingest", p(&root.join("2022")), p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]);
     assert!(o.status.success(), "{}", out(&o));
@@ -128,11 +134,7 @@ fn several_years_of_one_force_are_ingested_at_once_and_kept_apart() {
 #[test]
 fn a_dataset_of_single_table_files_is_read_and_then_rewritten_in_folders() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("series");
-    year_return(&root, 2022);
-    year_return(&root, 2023);
-    let key = tmp.path().join("k.key");
-    assert!(run(&["key", "new", p(&key)]).status.success());
+    let (root, key) = two_years(tmp.path());
     let (ds, fresh) = (tmp.path().join("ds"), tmp.path().join("fresh"));
     // The older layout: one period's rows as the single file of each table.
     assert!(run(&["ingest", p(&root.join("2022")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
