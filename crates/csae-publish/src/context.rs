@@ -29,6 +29,23 @@ pub struct Context {
     pub release: Release,
     /// The share of suspect records with ethnicity recorded, as published (see [`Context::with_headline`]).
     pub ethnicity_recorded: String,
+    /// `sources.json`: the returns the publication was built from (see [`sources`]).
+    pub sources: serde_json::Value,
+}
+
+/// `sources.json`: per force and period, the returns' files and their SHA-256 as the dataset's
+/// manifest records them (nothing personal), so two publications can say whose data changed.
+pub fn sources(manifest: &csae_dataset::Manifest) -> serde_json::Value {
+    let returns: Vec<serde_json::Value> = manifest
+        .returns
+        .iter()
+        .map(|r| {
+            let files: serde_json::Map<String, serde_json::Value> =
+                r.tables.iter().map(|(t, e)| (t.name().to_string(), serde_json::json!({"file": e.source, "sha256": e.sha256}))).collect();
+            serde_json::json!({"force_id": r.force_id, "period": r.period, "ingested_at": r.ingested_at, "files": files})
+        })
+        .collect();
+    serde_json::json!({"schema": "csae.sources/1", "dataset_updated": manifest.updated_at, "returns": returns})
 }
 
 impl Context {
@@ -49,6 +66,7 @@ impl Context {
             returns: analysis.manifest.returns.len(),
             synthetic: analysis.synthetic(),
             ethnicity_recorded: "[withheld]".into(),
+            sources: sources(&analysis.manifest),
         }
     }
 

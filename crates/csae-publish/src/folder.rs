@@ -8,7 +8,7 @@ use csae_dataset::store;
 use crate::{Context, Mode};
 
 /// What a publication folder holds; anything else in it is a user's and is never replaced.
-const OWNED: &[&str] = &["headline.json", "tables.xlsx", "report.html", "README.txt", "tables"];
+const OWNED: &[&str] = &["headline.json", "sources.json", "tables.xlsx", "report.html", "README.txt", "tables"];
 
 /// Why `out` cannot take a publication: it holds something that is not one (a user's file in
 /// an earlier publication would be lost when it is replaced).
@@ -61,6 +61,7 @@ pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &C
     let workbook = workbook.map_err(|e| std::io::Error::other(format!("the workbook cannot be written ({e})")))?;
     let mut files = vec![
         (stage.join("headline.json"), json.into_bytes()),
+        (stage.join("sources.json"), sources_json(ctx).into_bytes()),
         (stage.join("tables.xlsx"), workbook),
         (stage.join("report.html"), html.into_bytes()),
         (stage.join("README.txt"), readme(ctx).into_bytes()),
@@ -76,6 +77,13 @@ pub fn write(out: &Path, headline: &serde_json::Value, tables: &[Table], ctx: &C
     store::commit(&stage, out)
 }
 
+/// `sources.json` with the publication's marking, as every file carries it.
+fn sources_json(ctx: &Context) -> String {
+    let mut sources = ctx.sources.clone();
+    sources["marking"] = serde_json::Value::from(ctx.marking());
+    serde_json::to_string_pretty(&sources).expect("sources serialise")
+}
+
 fn readme(ctx: &Context) -> String {
     let symbols: String = crate::SYMBOLS.iter().map(|(s, m)| format!("  {s} {m}\n")).collect();
     let release: String = ctx.release.items(ctx.returns).iter().map(|(h, t)| format!("{h}: {t}\n")).collect();
@@ -85,6 +93,7 @@ fn readme(ctx: &Context) -> String {
          report.html: the report (key findings, charts, methodology); open it in any browser, it needs no network.\n\
          tables.xlsx: every table as an accessible workbook (cover, contents, notes, one table per sheet).\n\
          headline.json: the headline figures (csae.headline/1).\n\
+         sources.json: the force returns the publication was built from: per force and period, each file's name and SHA-256.\n\
          tables/<id>.csv: one CSV per table (codes, labels, values); the first line is the header.\n\
          tables/long/<id>.csv: the same tables in long form, one row per cell (codes, labels, value, status).\n\
          tables/metadata.json: titles, columns and datatypes of every CSV file (CSV on the Web), with the marking and the symbols.\n\n\

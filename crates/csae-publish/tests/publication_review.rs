@@ -332,3 +332,30 @@ fn no_denominator_is_not_applicable_in_every_mode_and_tiny_shares_are_low() {
     assert_eq!(csae_publish::cell_text(csae_analysis::Kind::Percent, Some(0.3), false, Mode::Public), "[low]");
     assert_eq!(csae_publish::cell_text(csae_analysis::Kind::Percent, None, false, Mode::Public), "[z]");
 }
+
+/// `sources.json` names every return the publication was built from, per force and period,
+/// with each file's SHA-256 as the dataset's manifest records it, and nothing personal.
+#[test]
+fn sources_json_lists_every_return_with_its_files_hashes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = common::tiny_dataset(tmp.path());
+    let out = tmp.path().join("public");
+    common::publish_to(&ds, &out, Mode::Public);
+    let sources: Value = serde_json::from_str(&read(&out.join("sources.json"))).unwrap();
+    let manifest: Value = serde_json::from_str(&read(&ds.join("manifest.json"))).unwrap();
+    assert_eq!((sources["schema"].as_str(), sources["marking"].as_str()), (Some("csae.sources/1"), Some("OFFICIAL")));
+    let (got, want) = (sources["returns"].as_array().unwrap(), manifest["returns"].as_array().unwrap());
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!((&g["force_id"], &g["period"]), (&w["force_id"], &w["period"]));
+        for t in ["crimes", "victims", "suspects", "relationships"] {
+            assert_eq!(g["files"][t]["sha256"], w["tables"][t]["sha256"], "{t}");
+            assert_eq!(g["files"][t]["sha256"].as_str().unwrap().len(), 64);
+        }
+    }
+    // Only these keys: no counts of rejected rows, no fingerprint of the key.
+    let keys: BTreeSet<&str> = got[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, BTreeSet::from(["force_id", "period", "ingested_at", "files"]));
+    assert!(!read(&out.join("sources.json")).contains(manifest["key_fingerprint"].as_str().unwrap()));
+    assert!(read(&out.join("README.txt")).contains("sources.json"));
+}

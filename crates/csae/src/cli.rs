@@ -30,7 +30,7 @@ pub enum Command {
     /// Run the whole pipeline on a synthetic collection: synth → ingest (with a generated key) → report.
     #[command(after_help = "Example:\n  csae demo --out csae-demo   (then open csae-demo/publication)")]
     Demo(DemoArgs),
-    /// Analyse a dataset and write the publication: report.html, tables.xlsx, tables/<id>.csv, headline.json and README.txt.
+    /// Analyse a dataset and write the publication: report.html, tables.xlsx, tables/<id>.csv, headline.json, sources.json and README.txt.
     #[command(after_help = "Examples:\n  csae report dataset --out publication\n  csae report dataset --out internal --disclosure internal\n  csae report dataset --out pub2023 --period 2023-01-01..2023-12-31 --ethnicity officer-fallback\n  csae report dataset --out release --contact \"Jane Smith, csae-stats@example.gov.uk\" --next-release 2025-06-30\n\nExit 1 when the period has no data (nothing is written unless --allow-empty) or the disclosure audit refuses a table.")]
     Report(ReportArgs),
     /// Run a read-only SQL query over a dataset's tables and the analysis views (internal use).

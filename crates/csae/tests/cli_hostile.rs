@@ -225,7 +225,7 @@ fn help_has_examples_for_every_group_and_names_every_file_report_writes() {
     let (out, _) = text(&run(&["user", "add", "--help"]));
     assert!(out.contains("--username <U>") && out.contains("sign-in name"), "{out}");
     let (out, _) = text(&run(&["--help"]));
-    for f in ["report.html", "tables.xlsx", "tables/<id>.csv", "headline.json", "README.txt"] {
+    for f in ["report.html", "tables.xlsx", "tables/<id>.csv", "headline.json", "sources.json", "README.txt"] {
         assert!(out.contains(f), "{f}: {out}");
     }
 }
