@@ -106,22 +106,14 @@ pub fn find_returns(paths: &[PathBuf]) -> Result<(Vec<ReturnSource>, Vec<Skipped
     }
     found.sort_by(|a, b| (&a.force.id, a.year).cmp(&(&b.force.id, b.year)));
     // One force may be given once per declared year; otherwise its returns would overlap.
+    // Sorted by year with no year first, so a pair without a year comes first in its force.
     if let Some(w) = found.windows(2).find(|w| w[0].force.id == w[1].force.id && (w[0].year.is_none() || w[0].year == w[1].year)) {
-        let per = if w[0].year.is_some() { "per force and year" } else { "per force (or put each year's returns in a folder named after the year, e.g. 2023/)" };
-        return Err(InputError(format!(
-            "two returns for force {}: {} and {}; give one return {per}",
-            w[0].force.id,
-            w[0].path.display(),
-            w[1].path.display()
-        )));
-    }
-    if let Some(w) = found.windows(2).find(|w| w[0].force.id == w[1].force.id && w[0].year.is_some() != w[1].year.is_some()) {
-        return Err(InputError(format!(
-            "two returns for force {}: {} and {}, one in a year folder and one not, so their periods may overlap; put both in folders named after their years",
-            w[0].force.id,
-            w[0].path.display(),
-            w[1].path.display()
-        )));
+        let advice = match (w[0].year, w[1].year) {
+            (Some(_), _) => "give one return per force and year",
+            (None, Some(_)) => "one is in a year folder and one is not, so their periods may overlap; put both in folders named after their years",
+            (None, None) => "give one return per force (or put each year's returns in a folder named after the year, e.g. 2023/)",
+        };
+        return Err(InputError(format!("two returns for force {}: {} and {}; {advice}", w[0].force.id, w[0].path.display(), w[1].path.display())));
     }
     Ok((found, skipped))
 }

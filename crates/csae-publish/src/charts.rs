@@ -115,7 +115,7 @@ fn month_name(mm: &str) -> &'static str {
 
 /// A label as lines of at most `n` characters, broken between words (a word longer than a
 /// line gets a line of its own).
-fn wrap(text: &str, n: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, n: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match lines.last_mut() {

@@ -128,7 +128,6 @@ dl dt{font-weight:bold;margin-top:12px}dl dd{margin:4px 0 0 0}\
 @media (max-width:640px){body{font-size:16px}h1{font-size:1.5rem}table{font-size:14px}}\
 @media print{nav,.skip{display:none}body{font-size:11pt}h2{break-after:avoid}.table-wrap{overflow:visible}.marking{background:none;color:#000;border:1px solid #000}}";
 
-
 struct Report<'a> {
     h: &'a Value,
     tables: &'a [Table],
@@ -433,8 +432,7 @@ impl Report<'_> {
             }
             Axis::TotalRow => (0..if has_totals { nc - 1 } else { nc }).map(|c| self.bar(t, nr - 1, c, &t.cols[c].1)).collect(),
         };
-        let alt: Vec<String> = bars.iter().map(|b| format!("{}: {}", b.label, b.shown)).collect();
-        let summary = format!("{summary} {}.", alt.join("; "));
+        let summary = format!("{summary} {}.", values_text(&bars));
         format!("<figure>\n<figcaption id=\"{id}-c\">{}</figcaption>\n{}\n</figure>\n", esc(title), bar_chart(id, title, &summary, &bars))
     }
 
@@ -443,8 +441,7 @@ impl Report<'_> {
         let c = t.cols.iter().position(|(x, _)| x == "GROUP_BASED").unwrap_or(0);
         let bars: Vec<Bar> = (0..t.rows.len() - 1).map(|r| self.bar(t, r, c, &t.rows[r].0)).collect();
         let (id, title) = ("scale-month", "Group-based crimes by month recorded");
-        let alt: Vec<String> = bars.iter().map(|b| format!("{}: {}", b.label, b.shown)).collect();
-        let summary = format!("Group-based CSAE crimes recorded in each month of the period. {}.", alt.join("; "));
+        let summary = format!("Group-based CSAE crimes recorded in each month of the period. {}.", values_text(&bars));
         format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n<div class=\"chart-scroll\">{}</div>\n</figure>\n", column_chart(id, title, &summary, &bars))
     }
 
@@ -496,6 +493,11 @@ enum Axis {
     TotalRow,
     /// One named column, one bar per row.
     Column(&'static str),
+}
+
+/// Every bar's label and value, for a chart's text alternative.
+fn values_text(bars: &[Bar]) -> String {
+    bars.iter().map(|b| format!("{}: {}", b.label, b.shown)).collect::<Vec<_>>().join("; ")
 }
 
 /// Text with its first letter a capital.

@@ -22,7 +22,7 @@ pub fn percent_cell(x: f64, mode: Mode) -> String {
         Mode::Public => format!("{}", x.round() as i64),
         Mode::Internal => format!("{x:.1}"),
     };
-    if x > 0.0 && shown.trim_start_matches('0').trim_start_matches('.').trim_start_matches('0').is_empty() { "[low]".into() } else { shown }
+    if x > 0.0 && shown.parse::<f64>().is_ok_and(|v| v == 0.0) { "[low]".into() } else { shown }
 }
 
 /// A share (a fraction) in a sentence: one decimal below 10% (where a whole number misleads:

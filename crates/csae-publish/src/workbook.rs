@@ -91,18 +91,7 @@ fn width_of(i: usize, heads: &[String]) -> f64 {
 
 /// Lines a header takes when wrapped at `width` characters.
 fn wrapped_lines(text: &str, width: f64) -> usize {
-    let width = width as usize;
-    let mut lines = 1;
-    let mut used = 0;
-    for word in text.split_whitespace() {
-        if used > 0 && used + 1 + word.len() > width {
-            lines += 1;
-            used = word.len();
-        } else {
-            used += if used > 0 { 1 } else { 0 } + word.len();
-        }
-    }
-    lines
+    crate::charts::wrap(text, width as usize).len()
 }
 
 struct Formats {

@@ -174,11 +174,13 @@ fn bad_year_folders_and_disagreeing_periods_are_refused_in_one_sentence() {
     let again_cumbria = year_return(&tmp.path().join("other"), 2023);
     assert!(again_cumbria.starts_with(&again));
     let (in_year, typo_dir) = (root.join("2023"), typo.parent().unwrap().to_path_buf());
-    let cases: [(Vec<&str>, &str); 4] = [
+    let tiny = tiny();
+    let cases: [(Vec<&str>, &str); 5] = [
         (vec!["validate", p(&typo)], "is named like a year but \"2O23\" is not one"),
         (vec!["validate", p(&typo_dir)], "is named like a year"),
         (vec!["validate", p(&in_year), "--period", "2022-01-01..2022-12-31"], "which declares its period, but --period says 2022-01-01..2022-12-31"),
         (vec!["validate", p(&in_year), p(&again)], "give one return per force and year"),
+        (vec!["validate", p(&in_year), p(&tiny)], "one is in a year folder and one is not"),
     ];
     for (args, want) in cases {
         let o = run(&args);
