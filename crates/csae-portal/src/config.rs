@@ -140,7 +140,7 @@ impl Config {
             request_timeout_seconds: file.request_timeout_seconds.unwrap_or(60),
             upload_idle_seconds: file.upload_idle_seconds.unwrap_or(60),
             max_connections: file.max_connections.unwrap_or(512),
-            publication_contact: file.publication_contact.filter(|c| !c.trim().is_empty()),
+            publication_contact: file.publication_contact,
         };
         cfg.max_validation_memory_bytes = match file.max_validation_memory_mb {
             Some(mb) => mb * MB,

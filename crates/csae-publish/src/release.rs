@@ -41,7 +41,8 @@ impl Release {
                 (Some(s), false) => s.clone(),
                 (None, false) => "Official statistics in development".to_string(),
             },
-            contact: opts.contact.clone().unwrap_or_else(|| CONTACT_NOT_SET.to_string()),
+            // A blank contact is no contact, whoever gave it (command line or portal config).
+            contact: opts.contact.clone().filter(|c| !c.trim().is_empty()).unwrap_or_else(|| CONTACT_NOT_SET.to_string()),
         }
     }
 
@@ -82,4 +83,19 @@ pub fn things_to_know(min_suspects: u32, ethnicity_recorded: &str) -> Vec<String
         format!("Suspect and victim figures are records, not people: {RECORDS_NOT_PEOPLE}. Distinct identified people are counted separately."),
         format!("A crime is group-based when {min_suspects} or more suspects are recorded for it, including suspects not identified."),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_contact_is_not_set() {
+        for blank in [None, Some(String::new()), Some("   ".to_string())] {
+            let r = Release::new(&ReleaseOptions { contact: blank, ..Default::default() }, "2026-12-06", false);
+            assert_eq!(r.contact, CONTACT_NOT_SET);
+        }
+        let r = Release::new(&ReleaseOptions { contact: Some("Jane Smith".into()), ..Default::default() }, "2026-12-06", false);
+        assert_eq!(r.contact, "Jane Smith");
+    }
 }
