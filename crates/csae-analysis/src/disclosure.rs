@@ -391,7 +391,8 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
     let counts: Vec<usize> = (0..tables.len()).filter(|&i| tables[i].kind == Kind::Count).collect();
     let find = |id: &str, tables: &[crate::Table]| tables.iter().position(|t| t.id == id);
     let regions = find("T01_scale_by_force", tables).zip(find("T02_scale_by_region", tables));
-    let shared = shared_cells(tables);
+    let mut shared = shared_cells(tables);
+    shared.extend(series_cells(tables));
     // Groups of linked tables: union of the links.
     let mut group_of: Vec<usize> = (0..tables.len()).collect();
     let link = |a: usize, b: usize, g: &mut Vec<usize>| {
@@ -469,7 +470,13 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
             report.push(Suppression { table: t.id.clone(), primary, secondary });
         }
     }
+    change_follows_series(tables);
     // Summary figures: withheld when small, or when another table withholds the same figure.
+    let repeat_total_hidden = series_year(tables).and_then(|y| {
+        let t = tables.iter().find(|t| t.id == "S06_repeat_suspects_by_year")?;
+        let r = t.rows.iter().position(|x| x.0 == y)?;
+        Some((t.suppressed[r][t.cols.len() - 1], t.values[r][t.cols.len() - 1]))
+    });
     for i in 0..tables.len() {
         if tables[i].kind != Kind::Summary {
             continue;
@@ -483,6 +490,11 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
                     _ => true,
                 })
             });
+            // S06's suspects of the year are T18's distinct identified suspects when equal.
+            let copy_hidden = copy_hidden
+                || (tables[i].id == "T18_persons_summary"
+                    && tables[i].rows[r].0 == "DISTINCT_IDENTIFIED_SUSPECTS"
+                    && repeat_total_hidden.is_some_and(|(hidden, v)| hidden && v == tables[i].values[r][0]));
             for c in 0..tables[i].cols.len() {
                 let small = tables[i].values[r][c].is_some_and(|v| is_primary(v, min_cell));
                 if small || copy_hidden {
@@ -578,6 +590,87 @@ pub fn shared_cells(tables: &[crate::Table]) -> Vec<((usize, usize), (usize, usi
     out
 }
 
+/// The report's year: the last year row of S01, when the publication has a series.
+fn series_year(tables: &[crate::Table]) -> Option<String> {
+    let t = tables.iter().find(|t| t.id == "S01_scale_by_year")?;
+    t.rows.len().checked_sub(2).map(|r| t.rows[r].0.clone())
+}
+
+/// Figures the series tables publish that another table publishes too, as in
+/// [`shared_cells`]: the report's year in S01–S05 is T01's, T03's, T07's and T08's figures
+/// (S02's year column is T01's group-based column), and each year's group-based crimes are
+/// S01's, S02's and S03's, its suspect records S04's and S05's.
+pub fn series_cells(tables: &[crate::Table]) -> Vec<((usize, usize), (usize, usize))> {
+    let mut out = Vec::new();
+    let Some(year) = series_year(tables) else { return out };
+    let find = |id: &str| tables.iter().position(|t| t.id == id);
+    let cell = |t: Option<usize>, r: &str, c: &str| -> Option<(usize, usize)> {
+        let i = t?;
+        let x = &tables[i];
+        Some((i, x.rows.iter().position(|v| v.0 == r)? * x.cols.len() + x.cols.iter().position(|v| v.0 == c)?))
+    };
+    let value = |(i, cell): (usize, usize)| tables[i].values[cell / tables[i].cols.len()][cell % tables[i].cols.len()];
+    let mut pair = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| {
+        if let (Some(a), Some(b)) = (a, b) {
+            if value(a) == value(b) {
+                out.push((a, b));
+            }
+        }
+    };
+    let (s01, s02, s03, s04, s05) = (find("S01_scale_by_year"), find("S02_group_based_by_force_and_year"), find("S03_category_by_year"), find("S04_suspect_age_by_year"), find("S05_suspect_ethnicity_by_year"));
+    let (t01, t03, t07, t08) = (find("T01_scale_by_force"), find("T03_offence_group_by_category"), find("T07_suspect_age_by_sex"), find("T08_suspect_ethnicity_by_category"));
+    let codes = |t: Option<usize>, rows: bool| -> Vec<String> { t.map(|i| if rows { &tables[i].rows } else { &tables[i].cols }).map(|d| d.iter().map(|x| x.0.clone()).collect()).unwrap_or_default() };
+    for c in codes(s01, false) {
+        pair(cell(s01, &year, &c), cell(t01, "Total", &c));
+    }
+    for f in codes(s02, true) {
+        pair(cell(s02, &f, &year), cell(t01, &f, "GROUP_BASED"));
+    }
+    // Year rows and the Total row alike (S02's Total column is S01's Total row).
+    for y in codes(s01, true) {
+        pair(cell(s01, &y, "GROUP_BASED"), cell(s02, "Total", &y));
+        pair(cell(s01, &y, "GROUP_BASED"), cell(s03, &y, "Total"));
+        pair(cell(s04, &y, "Total"), cell(s05, &y, "Total"));
+    }
+    for c in codes(s03, false) {
+        pair(cell(s03, &year, &c), cell(t03, "Total", &c));
+    }
+    for b in codes(s04, false) {
+        pair(cell(s04, &year, &b), cell(t07, &b, "Total"));
+    }
+    for g in codes(s05, false) {
+        pair(cell(s05, &year, &g), cell(t08, &g, "Total"));
+    }
+    out
+}
+
+/// C01 publishes S02's figures for the year and the year before: each is withheld where S02's
+/// is, and a change where either side is.
+fn change_follows_series(tables: &mut [crate::Table]) {
+    let (Some(c), Some(s), Some(year)) = (
+        tables.iter().position(|t| t.id == "C01_change_by_force"),
+        tables.iter().position(|t| t.id == "S02_group_based_by_force_and_year"),
+        series_year(tables),
+    ) else {
+        return;
+    };
+    let Ok(y) = year.parse::<i32>() else { return };
+    let s02 = &tables[s];
+    let col = |y: i32| s02.cols.iter().position(|x| x.0 == y.to_string());
+    let (Some(prev), Some(cur)) = (col(y - 1), col(y)) else { return };
+    let flags: Vec<Vec<bool>> = tables[c]
+        .rows
+        .iter()
+        .map(|(code, _)| {
+            let row = if code == "ENGLAND_AND_WALES" { "Total" } else { code.as_str() };
+            let r = s02.rows.iter().position(|x| x.0 == row);
+            let (p, q) = r.map_or((true, true), |r| (s02.suppressed[r][prev], s02.suppressed[r][cur]));
+            vec![p, q, p || q, p || q]
+        })
+        .collect();
+    tables[c].suppressed = flags;
+}
+
 /// The public headline: the exact headline with every value that depends on a withheld
 /// cell set to null. Counts map to the total cells of the tables that publish them; counts no
 /// table publishes follow the primary rule; a share is null when its numerator or
@@ -653,6 +746,31 @@ pub fn public_headline(h: &crate::Headline, tables: &[crate::Table], min_cell: u
     if count_hidden(n.multi_offender, summary("MULTI_OFFENDER")) { null(&mut v, &["networks", "multi_offender"]); }
     if count_hidden(n.largest_crimes, summary("LARGEST_NETWORK_CRIMES")) { null(&mut v, &["networks", "largest_crimes"]); }
     if count_hidden(n.single_suspect_crimes_in_multi_offender_networks, summary("SINGLE_SUSPECT_CRIMES_IN_MULTI_OFFENDER")) { null(&mut v, &["networks", "single_suspect_crimes_in_multi_offender_networks"]); }
+    const S01: &str = "S01_scale_by_year";
+    if let Some(s) = &h.series {
+        for (y, n) in &s.csae_crimes {
+            if count_hidden(*n, Some((S01, y, "Total"))) { null(&mut v, &["series", "csae_crimes", y]); }
+        }
+        for (y, n) in &s.group_based_crimes {
+            if count_hidden(*n, Some((S01, y, "GROUP_BASED"))) { null(&mut v, &["series", "group_based_crimes", y]); }
+        }
+    }
+    if let Some(c) = &h.change {
+        if let (Some(y), Some(p)) = (c.previous_year, c.group_based_previous) {
+            let prev_h = count_hidden(p, Some((S01, &y.to_string(), "GROUP_BASED")));
+            if prev_h { null(&mut v, &["change", "group_based_previous"]); }
+            if share(gb_h || prev_h, p, prev_h) { null(&mut v, &["change", "group_based_change_share"]); }
+        }
+    }
+    if let (Some(r), Some(y)) = (&h.repeat_suspects, h.series.as_ref().and_then(|s| s.years.last())) {
+        const S06: &str = "S06_repeat_suspects_by_year";
+        let y = y.to_string();
+        let distinct_h = count_hidden(r.distinct_identified_suspects, Some((S06, &y, "Total")));
+        let repeat_h = count_hidden(r.repeat, Some((S06, &y, "REPEAT")));
+        if distinct_h { null(&mut v, &["repeat_suspects", "distinct_identified_suspects"]); }
+        if repeat_h { null(&mut v, &["repeat_suspects", "repeat"]); }
+        if share(repeat_h, r.distinct_identified_suspects, distinct_h) { null(&mut v, &["repeat_suspects", "repeat_share"]); }
+    }
     v
 }
 

@@ -58,6 +58,63 @@ pub struct Headline {
     pub online_share: Option<f64>,
     pub non_recent_share: Option<f64>,
     pub networks: NetworkHeadline,
+    /// The series of a one-year report (`series.md`); absent for other periods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesHeadline>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<ChangeHeadline>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_suspects: Option<RepeatHeadline>,
+}
+
+/// Per year of the series, keyed by the year.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SeriesHeadline {
+    pub years: Vec<i32>,
+    pub csae_crimes: BTreeMap<String, u64>,
+    pub group_based_crimes: BTreeMap<String, u64>,
+    pub forces_with_data: BTreeMap<String, u64>,
+}
+
+/// The year against the year before (all null without one).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChangeHeadline {
+    pub previous_year: Option<i32>,
+    pub group_based_previous: Option<u64>,
+    /// (current − previous) / previous; null when previous is 0 or absent.
+    pub group_based_change_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepeatHeadline {
+    pub distinct_identified_suspects: u64,
+    pub repeat: u64,
+    pub repeat_share: Option<f64>,
+}
+
+impl Headline {
+    /// Adds the series keys.
+    pub fn with_series(mut self, s: &crate::series::Series) -> Headline {
+        let per_year = |f: &dyn Fn(&crate::series::YearFigures) -> u64| s.years.iter().map(|y| (y.year.to_string(), f(y))).collect();
+        self.series = Some(SeriesHeadline {
+            years: s.years.iter().map(|y| y.year).collect(),
+            csae_crimes: per_year(&|y| y.csae()),
+            group_based_crimes: per_year(&|y| y.group_based()),
+            forces_with_data: per_year(&|y| y.forces_with_data),
+        });
+        let prev = s.previous().map(|p| p.group_based());
+        let cur = s.current().group_based();
+        self.change = Some(ChangeHeadline {
+            previous_year: s.previous().map(|p| p.year),
+            group_based_previous: prev,
+            group_based_change_share: prev.filter(|p| *p > 0).map(|p| (cur as f64 - p as f64) / p as f64),
+        });
+        if let Some(r) = s.repeat.last() {
+            let distinct = r.repeat + r.first_seen;
+            self.repeat_suspects = Some(RepeatHeadline { distinct_identified_suspects: distinct, repeat: r.repeat, repeat_share: share(r.repeat, distinct) });
+        }
+        self
+    }
 }
 
 /// A share, `None` (JSON null) when the denominator is 0.

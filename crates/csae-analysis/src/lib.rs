@@ -8,6 +8,7 @@ pub mod headline;
 mod ident;
 pub mod networks;
 pub mod plain;
+pub mod series;
 mod session;
 pub mod tables;
 
@@ -101,6 +102,8 @@ pub struct Analysis {
     pub params: Parameters,
     pub networks: networks::Networks,
     pub manifest: csae_dataset::Manifest,
+    /// The person columns read, for identifying persons across the years of a series.
+    people: session::PersonColumns,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -110,6 +113,15 @@ fn runtime() -> tokio::runtime::Runtime {
 impl Analysis {
     /// Opens a dataset written by `csae ingest`.
     pub fn open(dataset: &Path, opts: &Options) -> Result<Analysis, AnalysisError> {
+        Analysis::open_with(dataset, opts, true)
+    }
+
+    /// Opens a dataset for its definitions only, without networks: an earlier year of a series.
+    pub(crate) fn open_figures(dataset: &Path, opts: &Options) -> Result<Analysis, AnalysisError> {
+        Analysis::open_with(dataset, opts, false)
+    }
+
+    fn open_with(dataset: &Path, opts: &Options, with_networks: bool) -> Result<Analysis, AnalysisError> {
         if !dataset.is_dir() {
             return Err(AnalysisError::Dataset(format!("{} is not a dataset folder; give the folder written by `csae ingest --out`", dataset.display())));
         }
@@ -119,13 +131,14 @@ impl Analysis {
         }
         let runtime = runtime();
         let start = std::time::Instant::now();
-        let (ctx, params, networks) = runtime.block_on(async {
-            let (ctx, person_columns, crime_refs) = session::open(dataset, opts.columns).await.map_err(|e| match e {
+        let (ctx, params, networks, kept) = runtime.block_on(async {
+            let (ctx, person_columns, crime_refs) = session::open(dataset, opts.columns, opts.period).await.map_err(|e| match e {
                 AnalysisError::Query(m) => AnalysisError::Dataset(format!("{} cannot be read ({m}); ingest the returns again", dataset.display())),
                 other => other,
             })?;
             // Persons are numbered from the person tables alone, while the definitions build.
-            let mut people = Some(tokio::task::spawn_blocking(move || networks::number_people(&person_rows(&person_columns))));
+            let kept = person_columns.clone();
+            let mut people = with_networks.then(|| tokio::task::spawn_blocking(move || networks::number_people(&person_rows(&person_columns))));
             let mut crime_refs = Some(crime_refs);
             let (from, to) = match opts.period {
                 Some(p) => p,
@@ -155,7 +168,7 @@ impl Analysis {
                 // Networks need only the CSAE crimes (a filter over the materialised
                 // crime_scope) and the person tables: they are built while the later views
                 // are materialised.
-                if d.name == "csae_crimes" {
+                if d.name == "csae_crimes" && with_networks {
                     let people = people.take().expect("csae_crimes is defined once");
                     let refs = crime_refs.take().expect("csae_crimes is defined once");
                     networks = Some(tokio::spawn(build_networks(ctx.clone(), people, refs)));
@@ -165,16 +178,19 @@ impl Analysis {
             if timing {
                 eprintln!("{:>8.3} s  views built", t0.elapsed().as_secs_f64());
             }
-            let (networks, ids) = networks.expect("csae_crimes is a definition").await.map_err(|e| AnalysisError::Query(e.to_string()))??;
+            let Some(networks) = networks else {
+                return Ok::<_, AnalysisError>((ctx, params, networks::Networks::default(), kept));
+            };
+            let (networks, ids) = networks.await.map_err(|e| AnalysisError::Query(e.to_string()))??;
             register_networks(&ctx, &networks)?;
             ctx.register_table("person_ids", Arc::new(MemTable::try_new(ids.schema(), vec![vec![ids]])?))?;
             if timing {
                 eprintln!("{:>8.3} s  networks built", t0.elapsed().as_secs_f64());
             }
-            Ok::<_, AnalysisError>((ctx, params, networks))
+            Ok::<_, AnalysisError>((ctx, params, networks, kept))
         })?;
         register_returns(&ctx, &manifest)?;
-        Ok(Analysis { runtime, ctx, params, networks, manifest })
+        Ok(Analysis { runtime, ctx, params, networks, manifest, people: kept })
     }
 
     /// A read-only query for `csae sql`: anything but a query (DDL, DML, SET…) is refused.
@@ -326,6 +342,9 @@ impl Analysis {
                 largest_crimes: n.networks.iter().map(|x| u64::from(x.crimes)).max().unwrap_or(0),
                 single_suspect_crimes_in_multi_offender_networks: u64::from(n.single_suspect_in_multi_offender),
             },
+            series: None,
+            change: None,
+            repeat_suspects: None,
         })
     }
 }

@@ -7,17 +7,17 @@ use rustc_hash::FxHashMap;
 use crate::ident::Interner;
 
 /// Union–find over dense indices, with path halving and union by size.
-struct Dsu {
+pub(crate) struct Dsu {
     parent: Vec<u32>,
     size: Vec<u32>,
 }
 
 impl Dsu {
-    fn new(n: usize) -> Dsu {
+    pub(crate) fn new(n: usize) -> Dsu {
         Dsu { parent: (0..n as u32).collect(), size: vec![1; n] }
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
+    pub(crate) fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
             self.parent[x as usize] = self.parent[p as usize];
@@ -26,7 +26,7 @@ impl Dsu {
         x
     }
 
-    fn union(&mut self, a: u32, b: u32) {
+    pub(crate) fn union(&mut self, a: u32, b: u32) {
         let (mut a, mut b) = (self.find(a), self.find(b));
         if a == b {
             return;

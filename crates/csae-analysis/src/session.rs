@@ -192,6 +192,7 @@ impl CrimeRefs {
 /// `force_id`, `person_ref`, `pnc_id`, `unidentified` (see `networks::number_people`). Taken
 /// from the tables as they are read, so numbering needs no query and the pseudonyms need not
 /// be in the SQL tables.
+#[derive(Clone, Default)]
 pub struct PersonColumns {
     pub victims: Vec<RecordBatch>,
     pub suspects: Vec<RecordBatch>,
@@ -253,7 +254,8 @@ impl<'a> Texts<'a> {
 
 /// A session with the dataset's tables and the reference tables registered, and the columns
 /// persons are numbered from.
-pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, PersonColumns, CrimeRefs), AnalysisError> {
+/// With `span`, only the files that can hold crimes recorded in it are read.
+pub async fn open(dataset: &Path, columns: Columns, span: Option<(NaiveDate, NaiveDate)>) -> Result<(SessionContext, PersonColumns, CrimeRefs), AnalysisError> {
     use csae_model::Table;
     let mut config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
     // Per-crime counts (`GROUP BY crime_key` over victims, suspects, relationships) have
@@ -264,7 +266,7 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
     // published table) are unaffected.
     config.options_mut().execution.skip_partial_aggregation_probe_rows_threshold = 8192;
     let batch_size = config.batch_size();
-    let read = |t: Table| read_table(dataset, t, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
+    let read = |t: Table| read_table(dataset, t, span, batch_size, columns.unread(t), columns.views(t), columns.dictionaries(t));
     // Read once into memory: every definition scans these tables, and the dataset of a
     // national collection is a few tens of megabytes. Each file is decoded on a thread of its
     // own (a file of one row group decodes on one core). The crimes are decoded here and their
@@ -323,8 +325,12 @@ pub async fn open(dataset: &Path, columns: Columns) -> Result<(SessionContext, P
 /// the dataset schema's is refused. Columns named in `skip` are not decoded; those named in
 /// `views` are decoded as `Utf8View`, pointing into the mapped file (the pseudonym columns are
 /// stored uncompressed, so their values are not copied at all).
-fn read_table(dataset: &Path, t: csae_model::Table, batch_size: usize, skip: &[&str], views: &[&str], dicts: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
-    let files = csae_dataset::table_files(dataset, t).map_err(|e| AnalysisError::Query(e.0))?;
+fn read_table(dataset: &Path, t: csae_model::Table, span: Option<(NaiveDate, NaiveDate)>, batch_size: usize, skip: &[&str], views: &[&str], dicts: &[&str]) -> Result<(Arc<Schema>, Vec<RecordBatch>), AnalysisError> {
+    let files = match span {
+        Some((from, to)) => csae_dataset::table_files_overlapping(dataset, t, from, to),
+        None => csae_dataset::table_files(dataset, t),
+    }
+    .map_err(|e| AnalysisError::Query(e.0))?;
     let mut schema = None;
     let mut batches = Vec::new();
     for path in &files {

@@ -89,13 +89,13 @@ pub fn categories() -> Dim {
 }
 
 /// A column dimension with its name.
-type Named = (&'static str, Dim);
+pub(crate) type Named = (&'static str, Dim);
 
 fn by_category() -> Named {
     ("category", categories())
 }
 
-fn group_based() -> Named {
+pub(crate) fn group_based() -> Named {
     ("group_based", fixed(&[("GROUP_BASED", "Group-based"), ("NOT_GROUP_BASED", "Not group-based")]))
 }
 
@@ -111,7 +111,7 @@ fn national() -> Named {
     ("area", fixed(&[("ENGLAND_AND_WALES", "England and Wales")]))
 }
 
-fn ethnic_groups() -> Dim {
+pub(crate) fn ethnic_groups() -> Dim {
     fixed(&[("ASIAN", "Asian or Asian British"), ("BLACK", "Black or Black British"), ("MIXED", "Mixed"), ("WHITE", "White"), ("OTHER", "Other ethnic group"), ("NOT_RECORDED", "Not recorded")])
 }
 
@@ -136,7 +136,15 @@ fn months(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Dim {
     out
 }
 
-const GB: &str = "CASE WHEN group_based THEN 'GROUP_BASED' ELSE 'NOT_GROUP_BASED' END";
+pub(crate) const GB: &str = "CASE WHEN group_based THEN 'GROUP_BASED' ELSE 'NOT_GROUP_BASED' END";
+
+/// Suspect age bands in publication order.
+pub(crate) fn suspect_ages() -> Dim {
+    fixed(&[
+        ("UNDER_10", "Under 10"), ("10_17", "10 to 17"), ("18_24", "18 to 24"), ("25_34", "25 to 34"), ("35_44", "35 to 44"),
+        ("45_54", "45 to 54"), ("55_64", "55 to 64"), ("65_PLUS", "65 and over"), ("UNKNOWN", "Unknown"),
+    ])
+}
 
 /// Every table, in publication order.
 pub fn specs(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Vec<TableSpec> {
@@ -153,10 +161,7 @@ pub fn specs(from: chrono::NaiveDate, to: chrono::NaiveDate) -> Vec<TableSpec> {
         pct,
     };
     let victim_ages = fixed(&[("0_4", "0 to 4"), ("5_9", "5 to 9"), ("10_12", "10 to 12"), ("13_15", "13 to 15"), ("16_17", "16 to 17"), ("18_PLUS", "18 and over"), ("UNKNOWN", "Unknown")]);
-    let suspect_ages = fixed(&[
-        ("UNDER_10", "Under 10"), ("10_17", "10 to 17"), ("18_24", "18 to 24"), ("25_34", "25 to 34"), ("35_44", "35 to 44"),
-        ("45_54", "45 to 54"), ("55_64", "55 to 64"), ("65_PLUS", "65 and over"), ("UNKNOWN", "Unknown"),
-    ]);
+    let suspect_ages = suspect_ages();
     vec![
         count("T01_scale_by_force", "CSAE crimes by force, group-based or not", "CSAE crimes", "force", forces(), group_based(),
             &format!("SELECT force_id AS r, {GB} AS c, count(*) AS n FROM csae_crimes GROUP BY 1, 2"), Some(PctOf::Row)),

@@ -56,6 +56,24 @@ pub fn table_files(dataset: &Path, t: Table) -> Result<Vec<PathBuf>, DatasetErro
     Ok(files)
 }
 
+/// The period a table file holds, from its name (`2023-01-01_2023-12-31.parquet`); `None` for
+/// an older dataset's single file, which holds every period.
+pub fn file_period(path: &Path) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let stem = path.file_stem()?.to_str()?;
+    let (from, to) = stem.split_once('_')?;
+    Some((from.parse().ok()?, to.parse().ok()?))
+}
+
+/// The files of a table that can hold crimes recorded from `from` to `to`: a return's crimes
+/// and persons are stored in the file of its period, and its crimes are recorded within it.
+/// A file whose name gives no period is always included.
+pub fn table_files_overlapping(dataset: &Path, t: Table, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<PathBuf>, DatasetError> {
+    let all = table_files(dataset, t)?;
+    let some: Vec<PathBuf> = all.iter().filter(|p| file_period(p).is_none_or(|(a, b)| a <= to && b >= from)).cloned().collect();
+    // With no file of the period, the first file still gives the table its columns.
+    Ok(if some.is_empty() { all.into_iter().take(1).collect() } else { some })
+}
+
 /// The quarantine folder of a return, relative to the dataset.
 pub fn quarantine_folder(force_id: &str, period: &str) -> String {
     format!("{QUARANTINE_DIR}/{force_id}/{}", period.replace("..", "_"))

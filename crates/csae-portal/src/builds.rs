@@ -127,6 +127,7 @@ pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission], rel
                 // A build shows its outcome in the portal, empty or not.
                 allow_empty: true,
                 release: release.clone(),
+                ..Default::default()
             };
             let out = stage.join(folder);
             let published = csae_publish::publish(&dataset, &out, &opts).map_err(|e| fail(&format!("write the {folder} publication"), &e))?;

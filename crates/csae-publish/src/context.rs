@@ -31,6 +31,11 @@ pub struct Context {
     pub ethnicity_recorded: String,
     /// `sources.json`: the returns the publication was built from (see [`sources`]).
     pub sources: serde_json::Value,
+    /// The report's year when it has a series (`series.md`), and the notes on its years.
+    pub series_year: Option<i32>,
+    pub series_notes: Vec<String>,
+    /// With `--previous`: the forces whose returns changed since it (see `revisions`).
+    pub revised_forces: Option<Vec<String>>,
 }
 
 /// `sources.json`: per force and period, the returns' files and their SHA-256 as the dataset's
@@ -67,7 +72,29 @@ impl Context {
             synthetic: analysis.synthetic(),
             ethnicity_recorded: "[withheld]".into(),
             sources: sources(&analysis.manifest),
+            series_year: None,
+            series_notes: Vec::new(),
+            revised_forces: None,
         }
+    }
+
+    /// The series' year and its notes: years with fewer than 44 forces, years without data.
+    pub fn with_series(mut self, series: Option<&csae_analysis::series::Series>) -> Context {
+        let Some(s) = series else { return self };
+        self.series_year = Some(s.year);
+        for y in s.incomplete() {
+            self.series_notes.push(format!(
+                "In {} only {} of the {} forces sent data, so national totals for that year are not comparable with other years.",
+                y.year,
+                y.forces_with_data,
+                csae_analysis::series::ALL_FORCES
+            ));
+        }
+        if !s.gaps.is_empty() {
+            let years: Vec<String> = s.gaps.iter().map(ToString::to_string).collect();
+            self.series_notes.push(format!("The dataset has no data for {}, so the series has no figures for {}.", years.join(", "), if years.len() == 1 { "that year" } else { "those years" }));
+        }
+        self
     }
 
     /// Takes from the published headline the figures the text around the tables quotes.

@@ -30,8 +30,9 @@ pub fn esc(s: &str) -> String {
 }
 
 /// The sections of the report, in order: (anchor, heading).
-pub const SECTIONS: [(&str, &str); 11] = [
+pub const SECTIONS: [(&str, &str); 13] = [
     ("findings", "Key findings"),
+    ("change", "Change over time"),
     ("scale", "Scale"),
     ("nature", "Nature of the offending"),
     ("victims", "Victims"),
@@ -40,6 +41,7 @@ pub const SECTIONS: [(&str, &str); 11] = [
     ("networks", "Networks of linked crimes"),
     ("forces", "Forces and regions"),
     ("quality", "Data quality"),
+    ("revisions", "Revisions"),
     ("methodology", "Methodology"),
     ("about", "About these statistics"),
 ];
@@ -72,6 +74,7 @@ pub fn report(headline: &Value, tables: &[Table], ctx: &Context) -> String {
     }
     body.push_str("</ol></nav>\n");
     body.push_str(&r.findings());
+    body.push_str(&r.change());
     body.push_str(&r.scale());
     body.push_str(&r.nature());
     body.push_str(&r.victims());
@@ -80,6 +83,7 @@ pub fn report(headline: &Value, tables: &[Table], ctx: &Context) -> String {
     body.push_str(&r.networks());
     body.push_str(&r.forces());
     body.push_str(&r.quality());
+    body.push_str(&r.revisions());
     body.push_str(&r.methodology());
     body.push_str(&r.about());
     format!(
@@ -215,6 +219,90 @@ impl Report<'_> {
         let list: String = self.finding_sentences().iter().map(|s| format!("<li>{}</li>", esc(s))).collect();
         let withheld = if self.ctx.mode == Mode::Public { "<p class=\"note\">Figures shown as [withheld] or [c] are withheld to protect confidentiality (see the methodology).</p>" } else { "" };
         self.section("findings", format!("<ul class=\"findings\">{list}</ul>{withheld}\n"))
+    }
+
+    /// The series: each key figure across the years, the change on the year before in words,
+    /// the forces that changed most, and the notes on years not comparable.
+    fn change(&self) -> String {
+        let (Some(year), Some(s01)) = (self.ctx.series_year, self.table("S01")) else {
+            return self.section("change", "<p>This report's period is not one calendar year, so it has no series across years: report a calendar year (for example --period 2023-01-01..2023-12-31) for one.</p>\n".into());
+        };
+        let mut s = String::new();
+        let gb = self.n(&["group_based_crimes"]);
+        let sentence = match (self.count(&["change", "group_based_previous"]), self.value(&["change", "previous_year"]).and_then(Value::as_i64)) {
+            (_, None) => format!("<p>{gb} group-based crimes were recorded in {year}. The dataset has no figures for {} to compare with.</p>\n", year - 1),
+            (Some(prev), Some(py)) => format!("<p>{gb} group-based crimes were recorded in {year}, {} {py} ({} in {py}).</p>\n", change_words(self.share(&["change", "group_based_change_share"]), prev), thousands(prev)),
+            (None, Some(py)) => format!("<p>{gb} group-based crimes were recorded in {year}; the figure for {py} is withheld, so the change is not given.</p>\n"),
+        };
+        s.push_str(&sentence);
+        let notes: String = self.ctx.series_notes.iter().map(|n| format!("<li>{}</li>", esc(n))).collect();
+        if !notes.is_empty() {
+            s.push_str(&format!("<ul class=\"note\" role=\"note\">{notes}</ul>\n"));
+        }
+        let years = s01.rows.len() - 1;
+        for (col, id, title, what) in [("GROUP_BASED", "change-gb", "Group-based crimes by year recorded", "Group-based CSAE crimes recorded in each year."), ("Total", "change-csae", "CSAE crimes by year recorded", "CSAE crimes recorded in each year.")] {
+            let c = s01.cols.iter().position(|(x, _)| x == col).unwrap_or(0);
+            let bars: Vec<Bar> = (0..years).map(|r| self.bar(s01, r, c, &s01.rows[r].0)).collect();
+            s.push_str(&format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n<div class=\"chart-scroll\">{}</div>\n</figure>\n", column_chart(id, title, &format!("{what} {}.", values_text(&bars)), &bars)));
+        }
+        if let Some(s06) = self.table("S06") {
+            let c = s06.cols.iter().position(|(x, _)| x == "REPEAT").unwrap_or(0);
+            let bars: Vec<Bar> = (0..s06.rows.len() - 1).map(|r| self.bar(s06, r, c, &s06.rows[r].0)).collect();
+            let (id, title) = ("change-repeat", "Suspects seen as a suspect in an earlier year");
+            s.push_str(&format!("<p>{} of the {} distinct identified suspects of {year}'s group-based crimes had been a suspect in a CSAE crime of an earlier year of the dataset.</p>\n", self.n(&["repeat_suspects", "repeat"]), self.n(&["repeat_suspects", "distinct_identified_suspects"])));
+            s.push_str(&format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n<div class=\"chart-scroll\">{}</div>\n</figure>\n", column_chart(id, title, &format!("Distinct identified suspects of each year's group-based crimes seen in an earlier year. {}.", values_text(&bars)), &bars)));
+        }
+        if let Some(c01) = self.table("C01") {
+            s.push_str(&self.largest_changes(c01));
+        }
+        s.push_str(&self.table_html(s01));
+        for id in ["C01", "S02", "S03", "S04", "S05", "S06"] {
+            if let Some(t) = self.table(id) {
+                s.push_str(&self.table_html(t));
+            }
+        }
+        self.section("change", s)
+    }
+
+    /// The forces with the largest published changes, up and down, in words.
+    fn largest_changes(&self, c01: &Table) -> String {
+        let shown = |r: usize, c: usize| (!crate::csv_tables::is_suppressed(c01, r, c)).then(|| c01.values[r][c]).flatten();
+        let mut moves: Vec<(usize, f64)> = (0..c01.rows.len()).filter(|&r| c01.rows[r].0 != "ENGLAND_AND_WALES").filter_map(|r| shown(r, 2).map(|ch| (r, ch))).filter(|(_, ch)| *ch != 0.0).collect();
+        if moves.is_empty() {
+            return "<p>No force's change can be shown.</p>\n".into();
+        }
+        moves.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        let items: String = moves
+            .iter()
+            .take(5)
+            .map(|&(r, ch)| {
+                let prev = shown(r, 0).unwrap_or(0.0) as u64;
+                let pct = shown(r, 3);
+                let words = match pct {
+                    Some(p) => format!("{} {} ({}%)", if ch > 0.0 { "up" } else { "down" }, thousands(ch.abs() as u64), p.abs()),
+                    None => format!("{} {}", if ch > 0.0 { "up" } else { "down" }, thousands(ch.abs() as u64)),
+                };
+                format!("<li>{}: {words}, from {} to {}</li>", esc(&c01.rows[r].1), thousands(prev), thousands(shown(r, 1).unwrap_or(0.0) as u64))
+            })
+            .collect();
+        format!("<h3>Forces with the largest changes</h3>\n<p>Forces whose group-based crimes changed most since the year before (withheld changes are left out):</p>\n<ul>{items}</ul>\n")
+    }
+
+    /// The figures that changed since a previous publication (`--previous`).
+    fn revisions(&self) -> String {
+        let Some(forces) = &self.ctx.revised_forces else {
+            return self.section("revisions", "<p>No previous publication was compared with this one.</p>\n".into());
+        };
+        let mut s = if forces.is_empty() {
+            "<p>No force's data changed since the previous publication.</p>\n".to_string()
+        } else {
+            format!("<p>Data changed since the previous publication for: {}.</p>\n", esc(&forces.join("; ")))
+        };
+        match self.table("V01") {
+            Some(v01) => s.push_str(&self.table_html(v01)),
+            None => s.push_str("<p>No published figure changed.</p>\n"),
+        }
+        self.section("revisions", s)
     }
 
     fn scale(&self) -> String {
@@ -498,6 +586,17 @@ enum Axis {
 /// Every bar's label and value, for a chart's text alternative.
 fn values_text(bars: &[Bar]) -> String {
     bars.iter().map(|b| format!("{}: {}", b.label, b.shown)).collect::<Vec<_>>().join("; ")
+}
+
+/// A change in words: "up 6% on", "down 12% on", "the same as"; without a share (the year
+/// before had none), "up from none in".
+fn change_words(share: Option<f64>, previous: u64) -> String {
+    match share {
+        Some(x) if (x * 100.0).round() == 0.0 => "about the same as".into(),
+        Some(x) => format!("{} {}% on", if x > 0.0 { "up" } else { "down" }, (x.abs() * 100.0).round()),
+        None if previous == 0 => "up from none in".into(),
+        None => "a change on".into(),
+    }
 }
 
 /// Text with its first letter a capital.

@@ -12,6 +12,7 @@ pub mod html;
 pub mod numbers;
 mod pipeline;
 pub mod release;
+mod revisions;
 pub mod workbook;
 
 pub use context::Context;

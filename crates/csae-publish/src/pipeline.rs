@@ -19,11 +19,15 @@ pub struct PublishOptions {
     pub allow_empty: bool,
     /// Release information (`--next-release`, `--status`, `--contact`).
     pub release: crate::ReleaseOptions,
+    /// Years of the series a one-year report shows, its own included (`--series-years`, default 10).
+    pub series_years: u32,
+    /// An earlier publication of the same disclosure mode to compare with (`--previous`).
+    pub previous: Option<std::path::PathBuf>,
 }
 
 impl Default for PublishOptions {
     fn default() -> Self {
-        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5, allow_empty: false, release: crate::ReleaseOptions::default() }
+        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5, allow_empty: false, release: crate::ReleaseOptions::default(), series_years: 10, previous: None }
     }
 }
 
@@ -58,6 +62,7 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
         return Err(PublishError::Unusable(format!("--min-cell {} would publish single counts; give 2 or more (default 5)", opts.min_cell)));
     }
     crate::folder::check_out(out).map_err(PublishError::Unusable)?;
+    let previous = opts.previous.as_deref().map(|p| crate::revisions::read_previous(p, opts.mode)).transpose().map_err(PublishError::Unusable)?;
     let timing = csae_dataset::Timing::start();
     let analysis = Analysis::open(dataset, &opts.analysis).map_err(|e| PublishError::Unusable(e.to_string()))?;
     timing.lap("analysis: dataset, definitions, networks");
@@ -72,9 +77,20 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
         )));
     }
     let mut tables = analysis.tables().map_err(|e| PublishError::Unusable(e.to_string()))?;
-    let context = crate::Context::of(&analysis, opts);
-    drop(analysis);
     timing.lap("analysis: tables and headline");
+    let series = csae_analysis::series::build(dataset, &analysis, opts.series_years).map_err(|e| PublishError::Unusable(e.to_string()))?;
+    let context = crate::Context::of(&analysis, opts).with_series(series.as_ref());
+    drop(analysis);
+    let headline = match &series {
+        Some(s) => {
+            // The series tables go after the themes' tables, before data quality.
+            let at = tables.iter().position(|t| t.id.starts_with('Q')).unwrap_or(tables.len());
+            tables.splice(at..at, csae_analysis::series::tables(s));
+            headline.with_series(s)
+        }
+        None => headline,
+    };
+    timing.lap("analysis: series");
     let (headline_json, withheld) = match opts.mode {
         Mode::Internal => (serde_json::to_value(&headline).expect("headline serialises"), 0),
         Mode::Public => {
@@ -84,7 +100,15 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
         }
     };
     timing.lap("disclosure control");
-    let context = context.with_headline(&headline_json);
+    let mut context = context.with_headline(&headline_json);
+    if let Some(previous) = &previous {
+        // A table needs a row: with no figure changed, the report says so instead.
+        let v01 = crate::revisions::revisions(previous, &headline_json, &tables, opts.mode);
+        if !v01.rows.is_empty() {
+            tables.push(v01);
+        }
+        context.revised_forces = Some(crate::revisions::revised_forces(previous, &context.sources));
+    }
     crate::write(out, &headline_json, &tables, &context).map_err(|e| PublishError::Unusable(format!("cannot write the publication to {} ({e}); choose a writable folder for --out", out.display())))?;
     timing.lap("publication files");
     Ok(Published { headline, headline_json, withheld, tables: tables.len() })

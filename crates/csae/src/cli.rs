@@ -251,6 +251,12 @@ pub struct ReportArgs {
     /// The statistics' status (default: "Official statistics in development").
     #[arg(long, value_name = "TEXT")]
     pub status: Option<String>,
+    /// Years of the series a one-year report shows, its own included.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub series_years: u32,
+    /// An earlier publication (same --disclosure) to compare with: adds V01_revisions and the report's "Revisions" section.
+    #[arg(long, value_name = "PUBLICATION")]
+    pub previous: Option<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }

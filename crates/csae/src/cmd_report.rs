@@ -28,7 +28,7 @@ pub fn run(a: ReportArgs) -> CliResult {
     };
     let pb = crate::progress::spinner("analysing the dataset and writing the publication");
     let release = ReleaseOptions { next_release: a.next_release, status: a.status.clone(), contact: a.contact.clone() };
-    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell, allow_empty: a.allow_empty, release });
+    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell, allow_empty: a.allow_empty, release, series_years: a.series_years, previous: a.previous.clone() });
     pb.finish_and_clear();
     let p = result.map_err(publish_error)?;
     let h = &p.headline;
@@ -40,6 +40,10 @@ pub fn run(a: ReportArgs) -> CliResult {
         "{} to {}: {} CSAE crimes, {} group-based ({}); familial {} of group-based; {} networks",
         h.period.from, h.period.to, h.csae_crimes, h.group_based_crimes, pct(h.group_based_share), pct(h.familial_share), h.networks.count
     );
+    if let Some(s) = &h.series {
+        let years = s.years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        say!("series: {years}; change on the year before: {}", h.change.as_ref().and_then(|c| c.group_based_change_share).map_or("n/a".to_string(), |x| format!("{:+.1}%", 100.0 * x)));
+    }
     say!("publication ({}): {} ({} tables)", mode.marking(), a.out.join("report.html").display(), p.tables);
     Ok(ExitCode::SUCCESS)
 }

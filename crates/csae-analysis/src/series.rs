@@ -1,0 +1,382 @@
+//! The statistics series of `series.md`: for a report of one calendar year, every earlier year
+//! of the dataset computed with that year as the period by the same definitions (each year is
+//! opened as a report of that year would open it, without networks), and repeat suspects
+//! identified across all years.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use datafusion::arrow::array::{Array, BooleanArray, UInt32Array};
+use rustc_hash::FxHashMap;
+
+use crate::networks::Dsu;
+use crate::tables::{self, Kind, PctOf, Table, TableSpec};
+use crate::{Analysis, AnalysisError, Options, session};
+
+/// National forces: a year with fewer has a note wherever it is shown.
+pub const ALL_FORCES: u64 = 44;
+
+/// The figures of one year, as that year's own report computes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearFigures {
+    pub year: i32,
+    pub forces_with_data: u64,
+    /// CSAE crimes per force: (force, group-based, not group-based).
+    pub by_force: Vec<(String, u64, u64)>,
+    /// Group-based crimes per final category.
+    pub by_category: Vec<(String, u64)>,
+    /// Suspect records of group-based crimes: (age band, ethnicity group, records).
+    pub suspects: Vec<(String, String, u64)>,
+}
+
+impl YearFigures {
+    pub fn group_based(&self) -> u64 {
+        self.by_force.iter().map(|f| f.1).sum()
+    }
+
+    pub fn csae(&self) -> u64 {
+        self.by_force.iter().map(|f| f.1 + f.2).sum()
+    }
+
+    /// Group-based crimes of one force.
+    pub fn group_based_of(&self, force: &str) -> u64 {
+        self.by_force.iter().find(|f| f.0 == force).map_or(0, |f| f.1)
+    }
+
+    /// The year as a row or column label, with a note when forces are missing.
+    pub fn label(&self) -> String {
+        if self.forces_with_data < ALL_FORCES {
+            format!("{} ({} of {ALL_FORCES} forces)", self.year, self.forces_with_data)
+        } else {
+            self.year.to_string()
+        }
+    }
+}
+
+/// Distinct identified suspects of a year's group-based crimes: seen as a suspect of a CSAE
+/// crime in an earlier year (repeat) or not (first seen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RepeatSuspects {
+    pub year: i32,
+    pub repeat: u64,
+    pub first_seen: u64,
+}
+
+/// The series of a one-year report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The report's year (the last of the series).
+    pub year: i32,
+    /// Years of the series with data, oldest first, the report's year last.
+    pub years: Vec<YearFigures>,
+    pub repeat: Vec<RepeatSuspects>,
+    /// Years within the series' span without any accepted crime.
+    pub gaps: Vec<i32>,
+}
+
+impl Series {
+    /// The year before the report's, when the series has it.
+    pub fn previous(&self) -> Option<&YearFigures> {
+        self.years.iter().find(|y| y.year == self.year - 1)
+    }
+
+    pub fn current(&self) -> &YearFigures {
+        self.years.last().expect("a series has its own year")
+    }
+
+    /// Years of the series with fewer than 44 forces.
+    pub fn incomplete(&self) -> Vec<&YearFigures> {
+        self.years.iter().filter(|y| y.forces_with_data < ALL_FORCES).collect()
+    }
+}
+
+/// The calendar year a period is, if it is exactly one.
+pub fn calendar_year(from: NaiveDate, to: NaiveDate) -> Option<i32> {
+    (from.month() == 1 && from.day() == 1 && to.month() == 12 && to.day() == 31 && from.year() == to.year()).then_some(from.year())
+}
+
+fn year_period(y: i32) -> (NaiveDate, NaiveDate) {
+    (NaiveDate::from_ymd_opt(y, 1, 1).expect("a year's first day"), NaiveDate::from_ymd_opt(y, 12, 31).expect("a year's last day"))
+}
+
+/// Calendar years up to `last` that a return of the dataset covers, oldest first.
+fn candidate_years(manifest: &csae_dataset::Manifest, last: i32) -> Vec<i32> {
+    let mut years: Vec<i32> = Vec::new();
+    for r in &manifest.returns {
+        let Some((from, to)) = r.period.split_once("..") else { continue };
+        let (Ok(from), Ok(to)) = (from.parse::<NaiveDate>(), to.parse::<NaiveDate>()) else { continue };
+        years.extend(from.year()..=to.year().min(last));
+    }
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// The series of an analysis of one calendar year (`None` for other periods): its own year
+/// from it, every earlier year of the dataset opened with that year as the period (repeat
+/// suspects look back over all of them); the tables show at most `max_years` ending with it.
+pub fn build(dataset: &Path, analysis: &Analysis, max_years: u32) -> Result<Option<Series>, AnalysisError> {
+    let p = &analysis.params;
+    let Some(year) = calendar_year(p.from, p.to) else { return Ok(None) };
+    let first_shown = year - max_years.max(1) as i32 + 1;
+    let mut persons = Persons::default();
+    let mut years = Vec::new();
+    let mut add = |a: &Analysis, y: i32| -> Result<(), AnalysisError> {
+        let figures = a.year_figures()?;
+        if figures.forces_with_data > 0 {
+            persons.add_year(y, &a.people, &a.suspect_crimes()?);
+            if y >= first_shown {
+                years.push(figures);
+            }
+        }
+        Ok(())
+    };
+    for y in candidate_years(&analysis.manifest, year - 1) {
+        let o = Options { period: Some(year_period(y)), min_suspects: p.min_suspects, officer_fallback: p.officer_fallback, columns: crate::Columns::Publication };
+        add(&Analysis::open_figures(dataset, &o)?, y)?;
+    }
+    add(analysis, year)?;
+    if years.last().is_none_or(|f| f.year != year) {
+        return Ok(None);
+    }
+    let first = years[0].year;
+    let gaps = (first..year).filter(|y| !years.iter().any(|f| f.year == *y)).collect();
+    let repeat = persons.repeat_suspects(&years.iter().map(|f| f.year).collect::<Vec<_>>());
+    Ok(Some(Series { year, years, repeat, gaps }))
+}
+
+impl Analysis {
+    /// The year's figures of the series tables, from the definitions of this analysis.
+    pub fn year_figures(&self) -> Result<YearFigures, AnalysisError> {
+        let mut results = self
+            .collect_all(vec![
+                "SELECT count(DISTINCT force_id) FROM period_crimes".into(),
+                format!("SELECT force_id, {}, count(*) FROM csae_crimes GROUP BY 1, 2", tables::GB),
+                "SELECT category, count(*) FROM group_crimes GROUP BY 1".into(),
+                "SELECT age_band, ethnicity_group, count(*) FROM suspect_records GROUP BY 1, 2".into(),
+            ])?
+            .into_iter();
+        let mut next = || results.next().unwrap_or_default();
+        let forces = crate::rows_n(&next(), 0).first().map_or(0, |r| r.1);
+        let mut by_force: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for (k, n) in crate::rows_n(&next(), 2) {
+            let e = by_force.entry(k[0].clone()).or_default();
+            if k[1] == "GROUP_BASED" { e.0 += n } else { e.1 += n }
+        }
+        let by_category = crate::rows_n(&next(), 1).into_iter().map(|(k, n)| (k[0].clone(), n)).collect();
+        let suspects = crate::rows_n(&next(), 2).into_iter().map(|(k, n)| (k[0].clone(), k[1].clone(), n)).collect();
+        Ok(YearFigures {
+            year: self.params.from.year(),
+            forces_with_data: forces,
+            by_force: by_force.into_iter().map(|(f, (g, n))| (f, g, n)).collect(),
+            by_category,
+            suspects,
+        })
+    }
+
+    /// Per crime key: whether it is a CSAE crime of the period, and then whether group-based.
+    fn suspect_crimes(&self) -> Result<Vec<Option<bool>>, AnalysisError> {
+        let batches = self.query("SELECT crime_key, group_based FROM csae_crimes")?;
+        let mut out: Vec<Option<bool>> = Vec::new();
+        for b in &batches {
+            let k = crate::key_col(b.column(0));
+            let g = b.column(1).as_any().downcast_ref::<BooleanArray>().expect("group_based is a boolean");
+            for i in 0..k.len() {
+                let key = k.value(i) as usize;
+                if out.len() <= key {
+                    out.resize(key + 1, None);
+                }
+                out[key] = Some(g.value(i));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A pseudonym in 16 bytes: the first 128 bits of its HMAC-SHA256 (as unique as the whole),
+/// or the text itself when it is not one (a hand-made dataset).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Ref {
+    Hmac(u128),
+    Text(Box<str>),
+}
+
+impl Ref {
+    fn of(s: &str) -> Ref {
+        match (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())).then(|| u128::from_str_radix(&s[..32], 16)) {
+            Some(Ok(v)) => Ref::Hmac(v),
+            _ => Ref::Text(s.into()),
+        }
+    }
+}
+
+/// Persons of every year, identified by the distinct-persons rule across all of them: the
+/// same force and `person_ref`, or the same `pnc_id`, transitively; unidentified persons never.
+#[derive(Default)]
+struct Persons {
+    forces: Vec<String>,
+    nodes: FxHashMap<(u32, Ref), u32>,
+    /// Person and PNC nodes seen on one row.
+    links: Vec<(u32, u32)>,
+    /// Suspect rows of CSAE crimes: (person node, year, group-based).
+    marks: Vec<(u32, i32, bool)>,
+}
+
+/// The namespace of PNC ids, which are national.
+const PNC: u32 = u32::MAX;
+
+impl Persons {
+    fn node(&mut self, scope: u32, r: Ref) -> u32 {
+        let next = self.nodes.len() as u32;
+        *self.nodes.entry((scope, r)).or_insert(next)
+    }
+
+    fn force(&mut self, f: &str) -> u32 {
+        match self.forces.iter().position(|x| x == f) {
+            Some(i) => i as u32,
+            None => {
+                self.forces.push(f.to_string());
+                self.forces.len() as u32 - 1
+            }
+        }
+    }
+
+    /// The person rows a year's session read; suspects of its CSAE crimes are marked.
+    fn add_year(&mut self, year: i32, people: &session::PersonColumns, crimes: &[Option<bool>]) {
+        for (batches, suspect) in [(&people.victims, false), (&people.suspects, true)] {
+            for b in batches {
+                let text = |c: usize| session::Texts::of(b.column(c)).expect("a text column");
+                let keys = b.column(0).as_any().downcast_ref::<UInt32Array>().expect("crime_key");
+                let unk = b.column(4).as_any().downcast_ref::<BooleanArray>().expect("unidentified");
+                let (f, p, pnc) = (text(1), text(2), text(3));
+                for i in 0..b.num_rows() {
+                    let (Some(person), false) = (p.get(i), unk.value(i)) else { continue };
+                    let force = self.force(f.get(i).unwrap_or_default());
+                    let node = self.node(force, Ref::of(person));
+                    if let Some(id) = pnc.get(i) {
+                        let other = self.node(PNC, Ref::of(id));
+                        self.links.push((node, other));
+                    }
+                    let crime = keys.is_valid(i).then(|| crimes.get(keys.value(i) as usize).copied().flatten()).flatten();
+                    if let (true, Some(gb)) = (suspect, crime) {
+                        self.marks.push((node, year, gb));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Repeat and first-seen suspects of each year's group-based crimes.
+    fn repeat_suspects(self, years: &[i32]) -> Vec<RepeatSuspects> {
+        let mut dsu = Dsu::new(self.nodes.len());
+        for (a, b) in &self.links {
+            dsu.union(*a, *b);
+        }
+        let mut first: FxHashMap<u32, i32> = FxHashMap::default();
+        let mut of_year: Vec<(i32, u32)> = Vec::new();
+        for &(node, year, gb) in &self.marks {
+            let id = dsu.find(node);
+            let f = first.entry(id).or_insert(year);
+            *f = (*f).min(year);
+            if gb {
+                of_year.push((year, id));
+            }
+        }
+        of_year.sort_unstable();
+        of_year.dedup();
+        years
+            .iter()
+            .map(|&y| {
+                let ids = of_year.iter().filter(|(yr, _)| *yr == y);
+                let repeat = ids.clone().filter(|(_, id)| first[id] < y).count() as u64;
+                RepeatSuspects { year: y, repeat, first_seen: ids.count() as u64 - repeat }
+            })
+            .collect()
+    }
+}
+
+/// A count table of the series, pivoted from its cells like every other count table.
+fn count_table(id: &'static str, title: String, unit: &'static str, row_name: &'static str, rows: tables::Dim, cols: (&'static str, tables::Dim), cells: &[(String, String, f64)]) -> Table {
+    let spec = TableSpec { id, title, unit, row_name, rows, col_name: cols.0, cols: cols.1, kind: Kind::Count, sql: String::new(), pct: None };
+    tables::pivot_counts(&spec, cells)
+}
+
+/// The series tables S01–S06 (each with its percentages where it has them) and C01.
+pub fn tables(s: &Series) -> Vec<Table> {
+    let years: tables::Dim = s.years.iter().map(|y| (y.year.to_string(), y.label())).collect();
+    let gap_note = if s.gaps.is_empty() {
+        String::new()
+    } else {
+        format!(" (no data for {})", s.gaps.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+    };
+    let code = |y: &YearFigures| y.year.to_string();
+    let mut s01 = Vec::new();
+    let mut s02 = Vec::new();
+    let mut s03 = Vec::new();
+    let mut s04 = Vec::new();
+    let mut s05 = Vec::new();
+    for y in &s.years {
+        s01.push((code(y), "GROUP_BASED".to_string(), y.group_based() as f64));
+        s01.push((code(y), "NOT_GROUP_BASED".to_string(), (y.csae() - y.group_based()) as f64));
+        s02.extend(y.by_force.iter().map(|f| (f.0.clone(), code(y), f.1 as f64)));
+        s03.extend(y.by_category.iter().map(|c| (code(y), c.0.clone(), c.1 as f64)));
+        s04.extend(y.suspects.iter().map(|p| (code(y), p.0.clone(), p.2 as f64)));
+        s05.extend(y.suspects.iter().map(|p| (code(y), p.1.clone(), p.2 as f64)));
+    }
+    let s06: Vec<(String, String, f64)> = s
+        .repeat
+        .iter()
+        .flat_map(|r| [(r.year.to_string(), "REPEAT".to_string(), r.repeat as f64), (r.year.to_string(), "FIRST_SEEN".to_string(), r.first_seen as f64)])
+        .collect();
+    let with_pct = |t: Table, of: PctOf| {
+        let pct = tables::percentages(&t, of);
+        [t, pct]
+    };
+    let mut out = Vec::new();
+    out.extend(with_pct(count_table("S01_scale_by_year", format!("CSAE crimes by year recorded, group-based or not{gap_note}"), "CSAE crimes", "year", years.clone(), tables::group_based(), &s01), PctOf::Row));
+    out.push(count_table("S02_group_based_by_force_and_year", format!("Group-based crimes by force and year recorded{gap_note}"), "group-based crimes", "force", tables::forces(), ("year", years.clone()), &s02));
+    out.extend(with_pct(count_table("S03_category_by_year", format!("Group-based crimes by year recorded and category{gap_note}"), "group-based crimes", "year", years.clone(), ("category", tables::categories()), &s03), PctOf::Row));
+    out.extend(with_pct(count_table("S04_suspect_age_by_year", format!("Suspect records in group-based crimes by year recorded and age at offence{gap_note}"), "suspect records", "year", years.clone(), ("age_band", tables::suspect_ages()), &s04), PctOf::Row));
+    out.extend(with_pct(count_table("S05_suspect_ethnicity_by_year", format!("Suspect records in group-based crimes by year recorded and ethnicity{gap_note}"), "suspect records", "year", years.clone(), ("ethnicity_group", tables::ethnic_groups()), &s05), PctOf::Row));
+    let repeat_cols = ("repeat", vec![("REPEAT".to_string(), "Seen in an earlier year".to_string()), ("FIRST_SEEN".to_string(), "First seen".to_string())]);
+    out.extend(with_pct(count_table("S06_repeat_suspects_by_year", format!("Distinct identified suspects of group-based crimes by year recorded, seen as a suspect in an earlier year or not{gap_note}"), "distinct identified suspects", "year", years, repeat_cols, &s06), PctOf::Row));
+    out.extend(change_table(s));
+    out
+}
+
+/// `C01_change_by_force`: group-based crimes of the year before and the year, per force and
+/// nationally; absent without the year before.
+fn change_table(s: &Series) -> Option<Table> {
+    let prev = s.previous()?;
+    let cur = s.current();
+    let mut rows = tables::forces();
+    rows.push(("ENGLAND_AND_WALES".into(), "England and Wales".into()));
+    let values = rows
+        .iter()
+        .map(|(f, _)| {
+            let (p, c) = if f == "ENGLAND_AND_WALES" { (prev.group_based(), cur.group_based()) } else { (prev.group_based_of(f), cur.group_based_of(f)) };
+            let change = c as f64 - p as f64;
+            vec![Some(p as f64), Some(c as f64), Some(change), (p > 0).then(|| (100.0 * change / p as f64).round())]
+        })
+        .collect::<Vec<_>>();
+    let cols = vec![
+        ("PREVIOUS".to_string(), prev.label()),
+        ("CURRENT".to_string(), cur.label()),
+        ("CHANGE".to_string(), "Change".to_string()),
+        ("CHANGE_PCT".to_string(), "Change (%)".to_string()),
+    ];
+    Some(Table {
+        id: "C01_change_by_force".into(),
+        title: format!("Group-based crimes by force: {} against {}", cur.year, prev.year),
+        unit: "group-based crimes".into(),
+        kind: Kind::Measures,
+        row_name: "force".into(),
+        suppressed: vec![vec![false; cols.len()]; rows.len()],
+        rows,
+        col_name: "measure".into(),
+        cols,
+        values,
+        bases: Vec::new(),
+    })
+}
