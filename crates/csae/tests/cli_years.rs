@@ -195,6 +195,20 @@ fn bad_year_folders_and_disagreeing_periods_are_refused_in_one_sentence() {
     assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", out(&o));
 }
 
+/// A wide table CSV as (row code, column code) → text.
+fn wide_csv(path: &Path) -> std::collections::HashMap<(String, String), String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let mut out = std::collections::HashMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        for (c, col) in header.iter().enumerate().skip(2) {
+            out.insert((rec[0].to_string(), col.clone()), rec[c].to_string());
+        }
+    }
+    out
+}
+
 fn series_fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny-series")
 }
@@ -242,10 +256,86 @@ fn the_hand_made_second_year_gives_its_worked_answers() {
     let s01 = &expected["S01_scale_by_year"];
     assert_eq!((&h2023["csae_crimes"], &h2023["group_based_crimes"]), (&s01["2023"]["Total"], &s01["2023"]["GROUP_BASED"]));
     assert_eq!(h2023["distinct_identified_suspects"], expected["S06_repeat_suspects_by_year"]["2023"]["Total"]);
+    // The series tables and headline additions, worked by hand.
+    for id in ["S01_scale_by_year", "S06_repeat_suspects_by_year", "C01_change_by_force"] {
+        let got = wide_csv(&tmp.path().join("p2023/tables").join(format!("{id}.csv")));
+        for (row, cells) in expected[id].as_object().unwrap() {
+            for (col, want) in cells.as_object().unwrap() {
+                let want = want.as_u64().map_or_else(|| want.as_str().unwrap().to_string(), |n| n.to_string());
+                assert_eq!(got.get(&(row.clone(), col.clone())), Some(&want), "{id} ({row}, {col})");
+            }
+        }
+    }
+    for (k, v) in expected["headline_2023_additions"].as_object().unwrap() {
+        assert_eq!(&h2023[k], v, "2023 {k}");
+    }
     // The repeat suspect: one person is a suspect in both years (pseudonyms are stable across
     // years because the dataset has one key).
     let o = run(&["sql", p(&ds), "SELECT count(DISTINCT a.person_ref) AS repeat FROM suspects a JOIN suspects b ON a.person_ref = b.person_ref AND a.period < b.period"]);
     assert!(o.status.success(), "{}", out(&o));
     let repeat = expected["S06_repeat_suspects_by_year"]["2023"]["REPEAT"].as_u64().unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("| {repeat} ")), "{}", out(&o));
+}
+
+/// Revisions: a publication compared with an earlier one names what changed; a folder that is
+/// not a publication, or one of the other disclosure mode, is refused in one sentence (exit 2).
+#[test]
+fn revisions_against_a_previous_publication() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, key) = two_years(tmp.path());
+    let (y2022, y2023) = (root.join("2022"), root.join("2023"));
+    let ds = tmp.path().join("ds");
+    assert!(run(&["ingest", p(&y2022), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+    let year = "2023-01-01..2023-12-31";
+    let first = tmp.path().join("first");
+    let o = run(&["report", p(&ds), "--out", p(&first), "--disclosure", "internal", "--period", "2022-01-01..2022-12-31", "--allow-empty"]);
+    assert!(o.status.success(), "{}", out(&o));
+    // Same publication again: nothing changed.
+    let same = tmp.path().join("same");
+    let o = run(&["report", p(&ds), "--out", p(&same), "--disclosure", "internal", "--period", "2022-01-01..2022-12-31", "--previous", p(&first)]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(!same.join("tables/V01_revisions.csv").exists());
+    let page = std::fs::read_to_string(same.join("report.html")).unwrap();
+    assert!(page.contains("No force's data changed") && page.contains("No published figure changed"), "revisions section");
+    // Cumbria's 2023 return is replaced by one without crime CR3: the changed figures
+    // and the return are named, and 2022 is not.
+    assert!(run(&["ingest", p(&y2022), p(&y2023), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+    let before = tmp.path().join("before");
+    assert!(run(&["report", p(&ds), "--out", p(&before), "--disclosure", "internal", "--period", year]).status.success());
+    let crimes = y2023.join("cumbria/crimes.csv");
+    let text = std::fs::read_to_string(&crimes).unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("cumbria,CR3,")).collect();
+    assert!(kept.len() < text.lines().count());
+    std::fs::write(&crimes, kept.join("\n") + "\n").unwrap();
+    assert!(run(&["ingest", p(&y2023), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+    let second = tmp.path().join("second");
+    let o = run(&["report", p(&ds), "--out", p(&second), "--disclosure", "internal", "--period", year, "--previous", p(&before)]);
+    assert!(o.status.success(), "{}", out(&o));
+    let v01 = wide_csv(&second.join("tables/V01_revisions.csv"));
+    let h1: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(before.join("headline.json")).unwrap()).unwrap();
+    let h2: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(second.join("headline.json")).unwrap()).unwrap();
+    let row = |k: &str| ["PREVIOUS", "CURRENT", "DIFFERENCE"].map(|c| v01.get(&(k.to_string(), c.to_string())).cloned());
+    let mut changed = 0;
+    for k in ["csae_crimes", "out_of_scope_crimes", "group_based_crimes", "victim_records", "suspect_records"] {
+        let (a, b) = (h1[k].as_i64().unwrap(), h2[k].as_i64().unwrap());
+        if a == b {
+            assert_eq!(row(k), [None, None, None], "{k} did not change");
+        } else {
+            changed += 1;
+            assert_eq!(row(k), [Some(a.to_string()), Some(b.to_string()), Some((b - a).to_string())], "{k}");
+        }
+    }
+    assert!(changed > 0, "removing a crime changes a count");
+    let page = std::fs::read_to_string(second.join("report.html")).unwrap();
+    assert!(page.contains("Data changed since the previous publication for: Cumbria (2023-01-01 to 2023-12-31)."), "names the return");
+    // Refusals.
+    for (prev, why) in [(ds.clone(), "is not a csae publication"), (tmp.path().join("nowhere"), "is not a csae publication")] {
+        let o = run(&["report", p(&ds), "--out", p(&tmp.path().join("x")), "--period", year, "--previous", p(&prev)]);
+        assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+        assert!(out(&o).contains(why) && out(&o).lines().count() == 1, "{}", out(&o));
+    }
+    let o = run(&["report", p(&ds), "--out", p(&tmp.path().join("x")), "--period", year, "--previous", p(&before)]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("was built with --disclosure internal"), "{}", out(&o));
+    assert!(!tmp.path().join("x").exists(), "nothing written");
 }
