@@ -894,8 +894,97 @@ mod tests {
         assert_eq!(links, vec![((0, 6), (1, 6)), ((0, 7), (1, 7)), ((0, 8), (1, 8))]);
     }
 
+    /// A count table with named rows and columns (interior given; totals added).
+    fn named(id: &str, unit: &str, rows: &[String], cols: &[&str], interior: &[Vec<f64>]) -> crate::Table {
+        let mut t = count_table(id, unit, interior);
+        for (r, code) in rows.iter().enumerate() {
+            t.rows[r] = (code.clone(), code.clone());
+        }
+        for (c, code) in cols.iter().enumerate() {
+            t.cols[c] = (code.to_string(), code.to_string());
+        }
+        t
+    }
+
+    /// T01, S01, S02 and C01 of a series of `years` years over `forces` forces, from the
+    /// forces' group-based crimes per year (`gb[f][y]`, the last year the report's) and their
+    /// other CSAE crimes in the report's year.
+    fn series_tables(gb: &[Vec<f64>], not_gb: &[f64]) -> Vec<crate::Table> {
+        let years: Vec<String> = (0..gb[0].len()).map(|y| (2020 + y).to_string()).collect();
+        let forces: Vec<String> = (0..gb.len()).map(|f| format!("F{f}")).collect();
+        let last = years.len() - 1;
+        let t01 = named("T01_scale_by_force", "CSAE crimes", &forces, &["GROUP_BASED", "NOT_GROUP_BASED"], &gb.iter().zip(not_gb).map(|(g, n)| vec![g[last], *n]).collect::<Vec<_>>());
+        let s02 = named("S02_group_based_by_force_and_year", "group-based crimes", &forces, &years.iter().map(String::as_str).collect::<Vec<_>>(), gb);
+        // Other CSAE crimes of earlier years: a fixed multiple, so only group-based crimes vary.
+        let s01_rows: Vec<Vec<f64>> = (0..years.len())
+            .map(|y| vec![gb.iter().map(|g| g[y]).sum(), if y == last { not_gb.iter().sum() } else { 40.0 + y as f64 }])
+            .collect();
+        let s01 = named("S01_scale_by_year", "CSAE crimes", &years, &["GROUP_BASED", "NOT_GROUP_BASED"], &s01_rows);
+        let mut tables = vec![t01, s01, s02];
+        if years.len() > 1 {
+            let mut rows = forces.clone();
+            rows.push("ENGLAND_AND_WALES".into());
+            let values: Vec<Vec<Option<f64>>> = (0..=gb.len())
+                .map(|f| {
+                    let (p, c) = if f == gb.len() { (gb.iter().map(|g| g[last - 1]).sum::<f64>(), gb.iter().map(|g| g[last]).sum::<f64>()) } else { (gb[f][last - 1], gb[f][last]) };
+                    vec![Some(p), Some(c), Some(c - p), (p > 0.0).then(|| (100.0 * (c - p) / p).round())]
+                })
+                .collect();
+            tables.push(crate::Table {
+                id: "C01_change_by_force".into(),
+                title: "C01".into(),
+                unit: "group-based crimes".into(),
+                kind: crate::Kind::Measures,
+                row_name: "force".into(),
+                col_name: "measure".into(),
+                cols: ["PREVIOUS", "CURRENT", "CHANGE", "CHANGE_PCT"].map(|c| (c.to_string(), c.to_string())).to_vec(),
+                suppressed: vec![vec![false; 4]; rows.len()],
+                rows: rows.iter().map(|r| (r.clone(), r.clone())).collect(),
+                values,
+                bases: Vec::new(),
+            });
+        }
+        tables
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 60, ..Default::default() })]
+        #[test]
+        fn no_withheld_cell_is_recoverable_across_t01_s02_and_c01(
+            forces in 2usize..5, years in 1usize..4,
+            cells in proptest::collection::vec(proptest::prop_oneof![2 => proptest::prelude::Just(0u32), 3 => 1u32..5, 4 => 5u32..40], 16),
+            others in proptest::collection::vec(0u32..30, 4),
+            min_cell in 3u32..7,
+        ) {
+            let gb: Vec<Vec<f64>> = (0..forces).map(|f| (0..years).map(|y| f64::from(cells[f * 4 + y])).collect()).collect();
+            let not_gb: Vec<f64> = (0..forces).map(|f| f64::from(others[f])).collect();
+            let mut tables = series_tables(&gb, &not_gb);
+            protect_tables(&mut tables, min_cell).expect("protection passes its own audit");
+            // The joint system of the count tables, every shared figure tied to its copy.
+            let counts: Vec<crate::Table> = tables.iter().filter(|t| t.kind == crate::Kind::Count).cloned().collect();
+            let mut g = Grid { values: Vec::new(), sums: Vec::new() };
+            let mut offsets = Vec::new();
+            let mut s = Vec::new();
+            for t in &counts {
+                offsets.push(g.append(&Grid::of_table(t.rows.len(), t.cols.len(), &t.values)));
+                s.extend(t.suppressed.iter().flatten().copied());
+            }
+            for ((a, ca), (b, cb)) in shared_cells(&counts).into_iter().chain(series_cells(&counts)) {
+                g.sums.push((offsets[a] + ca, vec![offsets[b] + cb]));
+            }
+            passes(&g, &s, min_cell);
+            // C01 publishes nothing S02 withholds: each side follows S02, a change needs both.
+            if let Some(c01) = tables.iter().find(|t| t.id == "C01_change_by_force") {
+                let s02 = &tables[2];
+                let last = s02.cols.len() - 2;
+                for (r, (code, _)) in c01.rows.iter().enumerate() {
+                    let sr = if code == "ENGLAND_AND_WALES" { s02.rows.len() - 1 } else { s02.rows.iter().position(|x| &x.0 == code).unwrap() };
+                    let (p, c) = (s02.suppressed[sr][last - 1], s02.suppressed[sr][last]);
+                    proptest::prop_assert_eq!(&c01.suppressed[r], &vec![p, c, p || c, p || c]);
+                }
+            }
+        }
+
         #[test]
         fn protection_always_passes_the_audit(
             rows in 1usize..6, cols in 1usize..6,

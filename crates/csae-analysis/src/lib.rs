@@ -174,6 +174,10 @@ impl Analysis {
                     networks = Some(tokio::spawn(build_networks(ctx.clone(), people, refs)));
                 }
             }
+            // A year of a series reads only the suspect records of these.
+            if !with_networks {
+                person_records.retain(|n| *n == "suspect_records");
+            }
             materialise(&ctx, &person_records).await?;
             if timing {
                 eprintln!("{:>8.3} s  views built", t0.elapsed().as_secs_f64());

@@ -113,37 +113,83 @@ fn candidate_years(manifest: &csae_dataset::Manifest, last: i32) -> Vec<i32> {
     years
 }
 
-/// The series of an analysis of one calendar year (`None` for other periods): its own year
-/// from it, every earlier year of the dataset opened with that year as the period (repeat
-/// suspects look back over all of them); the tables show at most `max_years` ending with it.
+/// The years of a series before the report's own: opened one at a time and dropped, so a
+/// report need not hold more than one year in memory at once.
+pub struct Earlier {
+    year: i32,
+    first_shown: i32,
+    persons: Persons,
+    years: Vec<YearFigures>,
+}
+
+/// Opens every year of the dataset before the calendar year of `opts.period` (`None` for a
+/// period that is not one calendar year), each as a report of that year would open it.
+pub fn earlier_years(dataset: &Path, opts: &Options, manifest: &csae_dataset::Manifest, max_years: u32) -> Result<Option<Earlier>, AnalysisError> {
+    let Some(year) = opts.period.and_then(|(f, t)| calendar_year(f, t)) else { return Ok(None) };
+    let mut e = Earlier { year, first_shown: year - max_years.max(1) as i32 + 1, persons: Persons::default(), years: Vec::new() };
+    // Persons are identified on a thread of their own while the next year is opened.
+    let (tx, rx) = std::sync::mpsc::channel::<(i32, session::PersonColumns, Vec<Option<bool>>)>();
+    let persons = std::thread::scope(|s| {
+        let worker = s.spawn(move || {
+            let mut persons = Persons::default();
+            for (y, people, crimes) in rx {
+                persons.add_year(y, &people, &crimes);
+            }
+            persons
+        });
+        let opened = (|| {
+            for y in candidate_years(manifest, year - 1) {
+                let o = Options { period: Some(year_period(y)), columns: crate::Columns::Publication, ..opts.clone() };
+                let a = Analysis::open_figures(dataset, &o)?;
+                let figures = a.year_figures()?;
+                if figures.forces_with_data > 0 {
+                    tx.send((y, a.people.clone(), a.suspect_crimes()?)).expect("the persons thread runs until the years are sent");
+                    if y >= e.first_shown {
+                        e.years.push(figures);
+                    }
+                }
+            }
+            Ok::<_, AnalysisError>(())
+        })();
+        drop(tx);
+        let persons = worker.join().expect("identifying persons does not panic");
+        opened.map(|()| persons)
+    })?;
+    e.persons = persons;
+    Ok(Some(e))
+}
+
+impl Earlier {
+    /// The series, with the report's own year from its analysis (`None` when that analysis is
+    /// of another period or its year has no data).
+    pub fn finish(mut self, analysis: &Analysis) -> Result<Option<Series>, AnalysisError> {
+        let year = self.year;
+        if calendar_year(analysis.params.from, analysis.params.to) != Some(year) {
+            return Ok(None);
+        }
+        let figures = analysis.year_figures()?;
+        if figures.forces_with_data == 0 {
+            return Ok(None);
+        }
+        self.persons.add_year(year, &analysis.people, &analysis.suspect_crimes()?);
+        let mut years = self.years;
+        years.push(figures);
+        let first = years[0].year;
+        let gaps = (first..year).filter(|y| !years.iter().any(|f| f.year == *y)).collect();
+        let repeat = self.persons.repeat_suspects(&years.iter().map(|f| f.year).collect::<Vec<_>>());
+        Ok(Some(Series { year, years, repeat, gaps }))
+    }
+}
+
+/// The series of an analysis of one calendar year (`None` for other periods): the earlier
+/// years opened one at a time, then its own year from it.
 pub fn build(dataset: &Path, analysis: &Analysis, max_years: u32) -> Result<Option<Series>, AnalysisError> {
     let p = &analysis.params;
-    let Some(year) = calendar_year(p.from, p.to) else { return Ok(None) };
-    let first_shown = year - max_years.max(1) as i32 + 1;
-    let mut persons = Persons::default();
-    let mut years = Vec::new();
-    let mut add = |a: &Analysis, y: i32| -> Result<(), AnalysisError> {
-        let figures = a.year_figures()?;
-        if figures.forces_with_data > 0 {
-            persons.add_year(y, &a.people, &a.suspect_crimes()?);
-            if y >= first_shown {
-                years.push(figures);
-            }
-        }
-        Ok(())
-    };
-    for y in candidate_years(&analysis.manifest, year - 1) {
-        let o = Options { period: Some(year_period(y)), min_suspects: p.min_suspects, officer_fallback: p.officer_fallback, columns: crate::Columns::Publication };
-        add(&Analysis::open_figures(dataset, &o)?, y)?;
+    let opts = Options { period: Some((p.from, p.to)), min_suspects: p.min_suspects, officer_fallback: p.officer_fallback, columns: crate::Columns::Publication };
+    match earlier_years(dataset, &opts, &analysis.manifest, max_years)? {
+        Some(e) => e.finish(analysis),
+        None => Ok(None),
     }
-    add(analysis, year)?;
-    if years.last().is_none_or(|f| f.year != year) {
-        return Ok(None);
-    }
-    let first = years[0].year;
-    let gaps = (first..year).filter(|y| !years.iter().any(|f| f.year == *y)).collect();
-    let repeat = persons.repeat_suspects(&years.iter().map(|f| f.year).collect::<Vec<_>>());
-    Ok(Some(Series { year, years, repeat, gaps }))
 }
 
 impl Analysis {
@@ -194,29 +240,39 @@ impl Analysis {
     }
 }
 
-/// A pseudonym in 16 bytes: the first 128 bits of its HMAC-SHA256 (as unique as the whole),
-/// or the text itself when it is not one (a hand-made dataset).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Ref {
-    Hmac(u128),
-    Text(Box<str>),
-}
-
-impl Ref {
-    fn of(s: &str) -> Ref {
-        match (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())).then(|| u128::from_str_radix(&s[..32], 16)) {
-            Some(Ok(v)) => Ref::Hmac(v),
-            _ => Ref::Text(s.into()),
-        }
+/// A pseudonym's first 128 bits (an HMAC-SHA256 is as unique in 128 bits as in 256), when it
+/// is one.
+fn hmac_bits(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 64 {
+        return None;
     }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let mut v: u128 = 0;
+    for &c in &b[..32] {
+        v = (v << 4) | u128::from(nibble(c)?);
+    }
+    b[32..].iter().all(u8::is_ascii_hexdigit).then_some(v)
 }
 
 /// Persons of every year, identified by the distinct-persons rule across all of them: the
 /// same force and `person_ref`, or the same `pnc_id`, transitively; unidentified persons never.
+/// Each reference is a node, numbered through a map from a 64-bit hash to the node; the node's
+/// full key is kept beside it and compared, so numbering is exact (a key whose hash another
+/// key took first goes to an exact map).
 #[derive(Default)]
 struct Persons {
     forces: Vec<String>,
-    nodes: FxHashMap<(u32, Ref), u32>,
+    by_hash: FxHashMap<u64, u32>,
+    keys: Vec<(u32, u128)>,
+    collided: FxHashMap<(u32, u128), u32>,
+    /// References that are not pseudonyms (a hand-made dataset), by their text.
+    texts: FxHashMap<(u32, Box<str>), u32>,
     /// Person and PNC nodes seen on one row.
     links: Vec<(u32, u32)>,
     /// Suspect rows of CSAE crimes: (person node, year, group-based).
@@ -227,23 +283,42 @@ struct Persons {
 const PNC: u32 = u32::MAX;
 
 impl Persons {
-    fn node(&mut self, scope: u32, r: Ref) -> u32 {
-        let next = self.nodes.len() as u32;
-        *self.nodes.entry((scope, r)).or_insert(next)
+    fn nodes(&self) -> u32 {
+        self.keys.len() as u32
     }
 
-    fn force(&mut self, f: &str) -> u32 {
-        match self.forces.iter().position(|x| x == f) {
-            Some(i) => i as u32,
+    fn node(&mut self, scope: u32, text: &str) -> u32 {
+        let next = self.nodes();
+        let Some(bits) = hmac_bits(text) else {
+            let n = *self.texts.entry((scope, text.into())).or_insert(next);
+            if n == next {
+                // A placeholder key in no force's scope: never matched by a hash.
+                self.keys.push((u32::MAX - 1, u128::from(next)));
+            }
+            return n;
+        };
+        let h = (bits as u64) ^ (u64::from(scope).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        match self.by_hash.get(&h) {
+            Some(&n) if self.keys[n as usize] == (scope, bits) => n,
+            Some(_) => *self.collided.entry((scope, bits)).or_insert_with(|| {
+                self.keys.push((scope, bits));
+                next
+            }),
             None => {
-                self.forces.push(f.to_string());
-                self.forces.len() as u32 - 1
+                self.by_hash.insert(h, next);
+                self.keys.push((scope, bits));
+                next
             }
         }
     }
 
     /// The person rows a year's session read; suspects of its CSAE crimes are marked.
     fn add_year(&mut self, year: i32, people: &session::PersonColumns, crimes: &[Option<bool>]) {
+        let rows: usize = people.victims.iter().chain(&people.suspects).map(|b| b.num_rows()).sum();
+        self.by_hash.reserve(rows);
+        self.keys.reserve(rows);
+        // Rows come force by force: the last force's number is reused.
+        let mut last: Option<(String, u32)> = None;
         for (batches, suspect) in [(&people.victims, false), (&people.suspects, true)] {
             for b in batches {
                 let text = |c: usize| session::Texts::of(b.column(c)).expect("a text column");
@@ -252,10 +327,24 @@ impl Persons {
                 let (f, p, pnc) = (text(1), text(2), text(3));
                 for i in 0..b.num_rows() {
                     let (Some(person), false) = (p.get(i), unk.value(i)) else { continue };
-                    let force = self.force(f.get(i).unwrap_or_default());
-                    let node = self.node(force, Ref::of(person));
+                    let force_id = f.get(i).unwrap_or_default();
+                    let force = match &last {
+                        Some((id, n)) if id == force_id => *n,
+                        _ => {
+                            let n = match self.forces.iter().position(|x| x == force_id) {
+                                Some(n) => n as u32,
+                                None => {
+                                    self.forces.push(force_id.to_string());
+                                    self.forces.len() as u32 - 1
+                                }
+                            };
+                            last = Some((force_id.to_string(), n));
+                            n
+                        }
+                    };
+                    let node = self.node(force, person);
                     if let Some(id) = pnc.get(i) {
-                        let other = self.node(PNC, Ref::of(id));
+                        let other = self.node(PNC, id);
                         self.links.push((node, other));
                     }
                     let crime = keys.is_valid(i).then(|| crimes.get(keys.value(i) as usize).copied().flatten()).flatten();
@@ -269,7 +358,7 @@ impl Persons {
 
     /// Repeat and first-seen suspects of each year's group-based crimes.
     fn repeat_suspects(self, years: &[i32]) -> Vec<RepeatSuspects> {
-        let mut dsu = Dsu::new(self.nodes.len());
+        let mut dsu = Dsu::new(self.nodes() as usize);
         for (a, b) in &self.links {
             dsu.union(*a, *b);
         }

@@ -64,6 +64,15 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
     crate::folder::check_out(out).map_err(PublishError::Unusable)?;
     let previous = opts.previous.as_deref().map(|p| crate::revisions::read_previous(p, opts.mode)).transpose().map_err(PublishError::Unusable)?;
     let timing = csae_dataset::Timing::start();
+    // The series' earlier years are opened first, one at a time, so that no more than one
+    // year is in memory beside the report's own.
+    let unusable = |e: csae_analysis::AnalysisError| PublishError::Unusable(e.to_string());
+    let manifest = csae_dataset::read_manifest(dataset).ok();
+    let earlier = match &manifest {
+        Some(m) => csae_analysis::series::earlier_years(dataset, &opts.analysis, m, opts.series_years).map_err(unusable)?,
+        None => None,
+    };
+    timing.lap("analysis: series, earlier years");
     let analysis = Analysis::open(dataset, &opts.analysis).map_err(|e| PublishError::Unusable(e.to_string()))?;
     timing.lap("analysis: dataset, definitions, networks");
     let headline = analysis.headline().map_err(|e| PublishError::Unusable(e.to_string()))?;
@@ -78,7 +87,12 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
     }
     let mut tables = analysis.tables().map_err(|e| PublishError::Unusable(e.to_string()))?;
     timing.lap("analysis: tables and headline");
-    let series = csae_analysis::series::build(dataset, &analysis, opts.series_years).map_err(|e| PublishError::Unusable(e.to_string()))?;
+    let series = match earlier {
+        Some(e) => e.finish(&analysis),
+        // A default period is known once the dataset is open.
+        None => csae_analysis::series::build(dataset, &analysis, opts.series_years),
+    }
+    .map_err(unusable)?;
     let context = crate::Context::of(&analysis, opts).with_series(series.as_ref());
     drop(analysis);
     let headline = match &series {

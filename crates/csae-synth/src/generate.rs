@@ -28,6 +28,8 @@ pub struct Row {
 pub struct ForceData {
     /// Rows per table in `Table::ALL` order.
     pub tables: [Vec<Row>; 4],
+    /// Per crime row: whether it was made a CSAE crime (in scope).
+    pub in_scope: Vec<bool>,
 }
 
 /// A person as the force knows them.
@@ -163,6 +165,26 @@ pub struct ForceGenerator<'a> {
     people_made: usize,
     operations_made: usize,
     data: ForceData,
+    year: YearPlan,
+    /// Earlier years' references taken by a reappearing suspect of this return.
+    reappeared: std::collections::HashSet<String>,
+}
+
+/// What one year of a synthetic series does differently from the single 2023 collection.
+#[derive(Debug, Clone, Default)]
+pub struct YearPlan {
+    /// The year crimes are recorded in (default 2023).
+    pub year: Option<i32>,
+    /// Person references carry the year (`CN23N0000001`), so each year's persons are new
+    /// unless they reappear; the earlier years' tags a reappearing suspect is drawn from.
+    pub tag: Option<String>,
+    pub earlier_tags: Vec<String>,
+    /// Share of new suspects who are a person of an earlier year of the same force.
+    pub reappear: f64,
+    /// Added to the chance that a CSE or other crime is online (the online share rises).
+    pub online_shift: f64,
+    /// A month (1–12) in which this force recorded nothing (a gap in its return).
+    pub skip_month: Option<u32>,
 }
 
 impl<'a> ForceGenerator<'a> {
@@ -203,7 +225,19 @@ impl<'a> ForceGenerator<'a> {
             people_made: 0,
             operations_made: 0,
             data: ForceData::default(),
+            year: YearPlan::default(),
+            reappeared: std::collections::HashSet::new(),
         }
+    }
+
+    /// The return of one year of a series instead of the 2023 collection.
+    pub fn for_year(mut self, plan: YearPlan) -> Self {
+        self.year = plan;
+        self
+    }
+
+    fn year(&self) -> i32 {
+        self.year.year.unwrap_or(YEAR)
     }
 
     /// Generates `csae` in-scope crimes plus the out-of-scope share, interleaved.
@@ -225,7 +259,19 @@ impl<'a> ForceGenerator<'a> {
 
     fn new_person_ref(&mut self) -> String {
         self.people_made += 1;
-        format!("{}N{:07}", self.prefix, self.people_made)
+        format!("{}{}N{:07}", self.prefix, self.year.tag.as_deref().unwrap_or(""), self.people_made)
+    }
+
+    /// A new suspect's reference: sometimes (in a series) a person of an earlier year.
+    fn suspect_ref(&mut self) -> String {
+        if !self.year.earlier_tags.is_empty() && self.rng.chance(self.year.reappear) {
+            let tag = self.rng.pick(&self.year.earlier_tags).clone();
+            let r = format!("{}{tag}N{:07}", self.prefix, 1 + self.rng.below(self.people_made.max(1)));
+            if self.reappeared.insert(r.clone()) {
+                return r;
+            }
+        }
+        self.new_person_ref()
     }
 
     fn pnc(&mut self) -> String {
@@ -234,7 +280,7 @@ impl<'a> ForceGenerator<'a> {
     }
 
     fn new_suspect(&mut self, age: i64, at: NaiveDate) -> usize {
-        let person_ref = self.new_person_ref();
+        let person_ref = self.suspect_ref();
         let birth = birth_for(&mut self.rng, age, at);
         let eth = ethnicity(&mut self.rng, cal::SUSPECT_ETHNICITY_RECORDED);
         let pnc = (age >= 10 && self.rng.chance(cal::SUSPECT_PNC)).then(|| self.pnc());
@@ -306,10 +352,14 @@ impl<'a> ForceGenerator<'a> {
 
     /// Adds one crime with its people and relationships.
     fn crime(&mut self, k: usize, in_scope: bool) {
+        self.data.in_scope.push(in_scope);
         let rng = &mut self.rng;
         let group = in_scope && rng.chance(cal::GROUP_BASED_SHARE);
         let category = *if !in_scope { &"OTHER" } else if group { rng.weighted(&cal::GROUP_CATEGORIES) } else { rng.weighted(&cal::SINGLE_CATEGORIES) };
-        let recorded = date(YEAR, 1, 1) + Days::new(rng.below(365) as u64);
+        let mut recorded = date(self.year.year.unwrap_or(YEAR), 1, 1) + Days::new(rng.below(365) as u64);
+        if self.year.skip_month == Some(recorded.month()) {
+            recorded = if recorded.month() == 12 { recorded - Days::new(31) } else { recorded + Days::new(31) };
+        }
         let off = self.offence_for(category, in_scope);
         let rng = &mut self.rng;
         let non_recent = in_scope && rng.chance(cal::NON_RECENT_SHARE);
@@ -366,8 +416,8 @@ impl<'a> ForceGenerator<'a> {
             }
         }
         let online = match category {
-            "CSE" => rng.chance(0.25),
-            "OTHER" => rng.chance(0.2),
+            "CSE" => rng.chance(0.25 + self.year.online_shift),
+            "OTHER" => rng.chance(0.2 + self.year.online_shift),
             _ => off.code == "88A" && rng.chance(0.7) || rng.chance(0.03),
         };
         let online_flag = if rng.chance(0.12) { "" } else if online { "Y" } else { "N" };
@@ -480,7 +530,7 @@ impl<'a> ForceGenerator<'a> {
             ""
         };
 
-        let crime_ref = format!("{}{}/{}/{:06}", csae_model::SYNTHETIC_REF_PREFIX, self.prefix, YEAR % 100, k + 1);
+        let crime_ref = format!("{}{}/{}/{:06}", csae_model::SYNTHETIC_REF_PREFIX, self.prefix, self.year() % 100, k + 1);
         let crime_index = self.data.tables[0].len();
         let cells = vec![
             self.force.id.clone(),

@@ -9,6 +9,9 @@ pub mod dirty;
 pub mod generate;
 pub mod rng;
 pub mod write;
+mod years;
+
+pub use years::{YearsSummary, synth_years};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -106,6 +109,21 @@ pub fn volumes(scale: f64) -> Vec<usize> {
 /// interrupted run never leaves a collection that looks whole. `on_force` is called as each
 /// force is written (for a progress bar).
 pub fn synth(out: &Path, opts: &SynthOptions, on_force: &(dyn Fn(&str) + Sync)) -> Result<Summary, SynthError> {
+    let vols = volumes(opts.scale);
+    let pool = travellers(opts.seed, opts.scale);
+    synth_collection(out, opts, &pool, &vols, &|_| generate::YearPlan::default(), &|_, _| {}, on_force)
+}
+
+/// One collection: per force, its volume and year plan; `seen` gets each force's data.
+fn synth_collection(
+    out: &Path,
+    opts: &SynthOptions,
+    pool: &[generate::Traveller],
+    vols: &[usize],
+    plan: &(dyn Fn(usize) -> generate::YearPlan + Sync),
+    seen: &(dyn Fn(&str, &generate::ForceData) + Sync),
+    on_force: &(dyn Fn(&str) + Sync),
+) -> Result<Summary, SynthError> {
     opts.check()?;
     let io = |what: &str, e: &dyn std::fmt::Display| SynthError(format!("cannot {what} under {} ({e}); choose a writable folder for --out", out.display()));
     if out.exists() && !(out.is_dir() && (out.join("synth.json").exists() || is_empty(out))) {
@@ -119,13 +137,12 @@ pub fn synth(out: &Path, opts: &SynthOptions, on_force: &(dyn Fn(&str) + Sync)) 
     std::fs::create_dir_all(&stage).map_err(|e| io("create a staging folder", &e))?;
 
     let prc = prc_volumes();
-    let pool = travellers(opts.seed, opts.scale);
-    let vols = volumes(opts.scale);
     let results: Vec<Result<(String, ForceSummary, Vec<dirty::Expected>), SynthError>> = forces()
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut data = ForceGenerator::new(f, i, opts.seed, &prc, &pool).generate(vols[i]);
+            let mut data = ForceGenerator::new(f, i, opts.seed, &prc, pool).for_year(plan(i)).generate(vols[i]);
+            seen(&f.id, &data);
             let mut rng = Rng::new(opts.seed, 1000 + i as u64);
             let xlsx = match opts.format {
                 Format::Csv => false,

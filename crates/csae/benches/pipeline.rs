@@ -148,6 +148,40 @@ fn main() {
             csae(&["ingest", &p(&x), "--out", &p(&dx), "--key-file", &p(&key)])
         }));
     }
+    // The statistics series: ten years (2014–2023) against the one-year figures, in this run.
+    let mut ratios = Vec::new();
+    if std::env::var_os("CSAE_BENCH_NO_SERIES").is_none() {
+        let series = tmp.path().join("series");
+        rows.push(step("synth --years 2014..2023 (csv)", 1, || csae(&["synth", "--out", &p(&series), "--years", "2014..2023", "--scale", &scale])));
+        let years: Vec<String> = (2014..=2023).map(|y| p(&series.join(y.to_string()))).collect();
+        let ds10 = tmp.path().join("ds10");
+        rows.push(step("series: csae ingest of 10 years (new dataset)", 1, || {
+            let _ = std::fs::remove_dir_all(&ds10);
+            let mut args = vec!["ingest"];
+            args.extend(years.iter().map(String::as_str));
+            let (o, k) = (p(&ds10), p(&key));
+            args.extend(["--out", &o, "--key-file", &k]);
+            csae(&args)
+        }));
+        let year = "2023-01-01..2023-12-31";
+        let one = step("series: public report of 2023, one-year dataset", RUNS, || csae(&["report", &p(&ds), "--out", &p(&public), "--period", year]));
+        let pub10 = tmp.path().join("pub10");
+        let ten = step("series: public report of 2023 with its 10-year series", RUNS, || csae(&["report", &p(&ds10), "--out", &p(&pub10), "--period", year]));
+        ratios.push(format!("(a) report with a 10-year series / one-year report: {:.2}× time (target ≤ 4×), {:.2}× peak memory (target ≤ 2×)", ten.1.as_secs_f64() / one.1.as_secs_f64(), ten.2 / one.2));
+        rows.push(one);
+        rows.push(ten);
+        // One force's return for one year: into an empty dataset, and replacing it in the ten years.
+        let force_year = series.join("2018").join("west-yorkshire");
+        let empty = tmp.path().join("ds-one");
+        let fresh = step("series: ingest one force-year into an empty dataset", RUNS, || {
+            let _ = std::fs::remove_dir_all(&empty);
+            csae(&["ingest", &p(&force_year), "--out", &p(&empty), "--key-file", &p(&key)])
+        });
+        let replace = step("series: replace that force-year in the 10-year dataset", RUNS, || csae(&["ingest", &p(&force_year), "--out", &p(&ds10), "--key-file", &p(&key)]));
+        ratios.push(format!("(b) replacing one force-year in 10 years / ingesting it into an empty dataset: {:.2}× time (target ≤ 2×)", replace.1.as_secs_f64() / fresh.1.as_secs_f64()));
+        rows.push(fresh);
+        rows.push(replace);
+    }
     println!("\ncsae pipeline benchmark: scale {scale}, {n_rows} data rows, {:.1} MB of CSV, {} cores", bytes as f64 / 1e6, std::thread::available_parallelism().map_or(1, |n| n.get()));
     println!("| step | wall time (median) | × baseline | peak memory |");
     println!("|---|---|---|---|");
@@ -155,6 +189,9 @@ fn main() {
     for (name, t, mem) in &rows {
         let mem = if *mem > 0.0 { format!("{mem:.0} MB") } else { "-".into() };
         println!("| {name} | {:.3} s | {:.1} | {mem} |", t.as_secs_f64(), t.as_secs_f64() / base);
+    }
+    for r in ratios {
+        println!("\n{r}");
     }
 }
 

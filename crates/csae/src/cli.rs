@@ -303,6 +303,20 @@ pub struct SynthArgs {
     /// File format of the returns: csv, xlsx, or mixed (about a quarter of forces send workbooks).
     #[arg(long, default_value = "csv", value_name = "csv|xlsx|mixed")]
     pub format: csae_synth::Format,
+    /// Write a series: one collection per year, OUT/<year>/ (drifts, recording changes, a missing month, persons who reappear; injected.json per year).
+    #[arg(long, value_name = "FROM..TO", value_parser = parse_years)]
+    pub years: Option<(i32, i32)>,
+}
+
+/// `FROM..TO` of years, e.g. `2019..2023`.
+pub fn parse_years(s: &str) -> Result<(i32, i32), String> {
+    let bad = || format!("{s:?} is not a range of years; write FROM..TO, e.g. 2019..2023");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (a, b): (i32, i32) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    if a > b {
+        return Err(format!("the years {s} end before they start; write FROM..TO with FROM on or before TO"));
+    }
+    Ok((a, b))
 }
 
 #[derive(Subcommand)]

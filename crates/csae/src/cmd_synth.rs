@@ -10,6 +10,24 @@ use crate::error::{CliError, CliResult};
 pub fn run(a: SynthArgs) -> CliResult {
     let opts = SynthOptions { seed: a.seed, scale: a.scale, dirty: a.dirty, format: a.format };
     opts.check().map_err(CliError::unusable)?;
+    if let Some((from, to)) = a.years {
+        let pb = crate::progress::bar(csae_model::forces().len() as u64 * (to - from + 1) as u64, "writing force returns, year by year");
+        let summary = csae_synth::synth_years(&a.out, &opts, from, to, &|force| {
+            pb.set_message(force.to_string());
+            pb.inc(1);
+        });
+        pb.finish_and_clear();
+        let summary = summary.map_err(CliError::unusable)?;
+        say!("wrote a synthetic series of {} years to {} (one collection per year, OUT/<year>/)", summary.years.len(), a.out.display());
+        for (force, year) in &summary.step_changes {
+            say!("  recording change: {force} from {year}");
+        }
+        if let Some((force, month)) = &summary.missing_month {
+            say!("  missing month: {force}, {month}");
+        }
+        say!("the history queries each year must raise are listed in its injected.json");
+        return Ok(ExitCode::SUCCESS);
+    }
     let pb = crate::progress::bar(csae_model::forces().len() as u64, "writing force returns");
     let summary = synth(&a.out, &opts, &|force| {
         pb.set_message(force.to_string());
