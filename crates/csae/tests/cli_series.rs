@@ -149,3 +149,47 @@ fn replacing_one_forces_year_changes_only_its_cells_and_files() {
     }
     assert_ne!(cell(&a, "2022", "Total"), cell(&b, "2022", "Total"), "the removed crime is gone from 2022");
 }
+
+/// Every file of a folder with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            out.extend(snapshot(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_crash_at_any_step_of_replacing_a_force_year_leaves_the_series_intact() {
+    let s = series();
+    let tmp = tempfile::tempdir().unwrap();
+    let before = tmp.path().join("before");
+    report(&s.ds, &before, 2023);
+    let force_year = s.root.join("2022").join("cumbria");
+    let crimes = force_year.join("crimes.csv");
+    let text = std::fs::read_to_string(&crimes).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&crimes, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
+    let old = snapshot(&s.ds);
+    for point in ["after-validate", "after-table", "before-commit"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_csae"))
+            .env_remove("CSAE_PSEUDONYM_KEY_FILE")
+            .env("CSAE_CRASH_AT", point)
+            .args(["ingest", p(&force_year), "--out", p(&s.ds), "--key-file", p(&s.key)])
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{point}: the crash hook fired");
+        assert!(snapshot(&s.ds) == old, "{point}: the series' dataset is untouched");
+    }
+    let after = tmp.path().join("after");
+    report(&s.ds, &after, 2023);
+    for id in ["S01_scale_by_year", "S02_group_based_by_force_and_year", "S06_repeat_suspects_by_year"] {
+        assert_eq!(table(&before, id), table(&after, id), "{id}");
+    }
+}
