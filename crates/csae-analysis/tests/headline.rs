@@ -217,15 +217,15 @@ fn sql_is_read_only_and_bad_datasets_are_one_clear_error() {
     // Missing, damaged, a table with other columns, partial, other schema.
     let e = Analysis::open(&tmp.path().join("nope"), &Options::default()).err().unwrap();
     assert!(e.to_string().contains("is not a dataset folder"), "{e}");
-    let file = |t| csae_dataset::period_file(&ds, t, "2023-01-01..2023-12-31");
+    let file = |t| csae_dataset::return_file(&ds, t, "cumbria", "2023-01-01..2023-12-31");
     let victims_file = file(csae_model::Table::Victims);
     let victims = std::fs::read(&victims_file).unwrap();
     std::fs::write(&victims_file, &victims[..victims.len() / 2]).unwrap();
     let e = Analysis::open(&ds, &Options::default()).err().unwrap();
-    assert!(e.to_string().contains("victims/2023-01-01_2023-12-31.parquet") && e.to_string().contains("ingest the returns again"), "{e}");
+    assert!(e.to_string().contains("victims/2023-01-01_2023-12-31_cumbria.parquet") && e.to_string().contains("ingest the returns again"), "{e}");
     std::fs::copy(file(csae_model::Table::Crimes), &victims_file).unwrap();
     let e = Analysis::open(&ds, &Options::default()).err().unwrap();
-    assert!(e.to_string().contains("victims/2023-01-01_2023-12-31.parquet: it does not have the columns of csae.dataset/1"), "{e}");
+    assert!(e.to_string().contains("victims/2023-01-01_2023-12-31_cumbria.parquet: it does not have the columns of csae.dataset/1"), "{e}");
     std::fs::remove_file(&victims_file).unwrap();
     let e = Analysis::open(&ds, &Options::default()).err().unwrap();
     assert!(e.to_string().contains("victims is missing"), "{e}");

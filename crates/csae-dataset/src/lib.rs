@@ -27,7 +27,16 @@ pub fn table_dir(dataset: &Path, t: Table) -> PathBuf {
     dataset.join(t.name())
 }
 
-/// The file of a table's rows of one period (`crimes/2023-01-01_2023-12-31.parquet`).
+/// The file of a table's rows of one return: its period and force
+/// (`crimes/2023-01-01_2023-12-31_cumbria.parquet`), so replacing a return rewrites its own
+/// rows only.
+pub fn return_file(dataset: &Path, t: Table, force_id: &str, period: &str) -> PathBuf {
+    table_dir(dataset, t).join(format!("{}_{force_id}.parquet", period.replace("..", "_")))
+}
+
+/// The file of a table's rows of one period, every force's (`crimes/2023-01-01_2023-12-31.parquet`),
+/// as datasets were written before returns were stored apart; still read, and split into
+/// return files by the next ingest.
 pub fn period_file(dataset: &Path, t: Table, period: &str) -> PathBuf {
     table_dir(dataset, t).join(format!("{}.parquet", period.replace("..", "_")))
 }
@@ -38,8 +47,8 @@ pub fn single_table_file(dataset: &Path, t: Table) -> PathBuf {
     dataset.join(format!("{}.parquet", t.name()))
 }
 
-/// The Parquet files holding a table, in period order: the table's folder, or its single file
-/// in an older dataset. An error names what is missing.
+/// The Parquet files holding a table, in period and force order: the table's folder, or its
+/// single file in an older dataset. An error names what is missing.
 pub fn table_files(dataset: &Path, t: Table) -> Result<Vec<PathBuf>, DatasetError> {
     let single = single_table_file(dataset, t);
     if single.is_file() {
@@ -56,12 +65,13 @@ pub fn table_files(dataset: &Path, t: Table) -> Result<Vec<PathBuf>, DatasetErro
     Ok(files)
 }
 
-/// The period a table file holds, from its name (`2023-01-01_2023-12-31.parquet`); `None` for
-/// an older dataset's single file, which holds every period.
+/// The period a table file holds, from its name (`2023-01-01_2023-12-31_cumbria.parquet`, or
+/// a period file without the force); `None` for an older dataset's single file, which holds
+/// every period.
 pub fn file_period(path: &Path) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
     let stem = path.file_stem()?.to_str()?;
-    let (from, to) = stem.split_once('_')?;
-    Some((from.parse().ok()?, to.parse().ok()?))
+    let mut parts = stem.splitn(3, '_');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
 
 /// The files of a table that can hold crimes recorded from `from` to `to`: a return's crimes

@@ -1,7 +1,7 @@
 //! `csae ingest`: validate returns, pseudonymise the accepted rows and write them into the
 //! dataset, replacing each force's earlier data for the same period in one atomic step.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use arrow::array::RecordBatch;
@@ -172,7 +172,7 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
         quarantine_dirs.push(dir);
     }
     let written: Vec<(String, String)> = prepared.iter().map(|p| (p.force_id.clone(), p.period.clone())).collect();
-    let plan = PeriodPlan::new(dataset, &kept, &prepared, &drop);
+    let plan = ReturnPlan::new(dataset, &kept, &drop);
     let mut entries = kept;
     entries.extend(prepared.iter().map(|p| p.entry.clone()));
     let manifest = Manifest::new(key.fingerprint(), opts.now.clone(), entries);
@@ -196,61 +196,50 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     Ok(IngestOutcome { report, written, replaced: drop, manifest: Some(manifest) })
 }
 
-/// Which period files of each table the new version writes, and which it keeps as they are:
-/// a period none of whose returns is replaced or new keeps its files (linked, not copied).
-struct PeriodPlan {
-    /// Periods of the returns kept from the old version.
-    kept: BTreeSet<String>,
-    /// Periods with a return replaced or new: their files are written again.
-    touched: BTreeSet<String>,
+/// Which return files of each table the new version writes, and which it keeps as they are:
+/// a kept return keeps its files (linked, not copied); a new or replacing return writes its
+/// own. A dataset written before returns were stored apart (a file per period, or one file per
+/// table) has its kept returns' rows taken from those files once.
+struct ReturnPlan {
     /// The old version has each table in one file (written before periods were stored apart).
     single_file: bool,
     /// Rows dropped from the old version: the returns replaced.
     drop: Vec<(String, String)>,
-    /// Each kept return's (force, period), to take one period's rows from a single old file.
+    /// Each kept return's (force, period).
     kept_returns: Vec<(String, String)>,
 }
 
-impl PeriodPlan {
-    fn new(dataset: &Path, kept: &[ReturnEntry], prepared: &[Prepared], drop: &[(String, String)]) -> PeriodPlan {
-        let mut touched: BTreeSet<String> = drop.iter().map(|(_, p)| p.clone()).collect();
-        touched.extend(prepared.iter().map(|p| p.period.clone()));
-        PeriodPlan {
-            kept: kept.iter().map(|e| e.period.clone()).collect(),
-            touched,
+impl ReturnPlan {
+    fn new(dataset: &Path, kept: &[ReturnEntry], drop: &[(String, String)]) -> ReturnPlan {
+        ReturnPlan {
             single_file: csae_dataset::single_table_file(dataset, Table::Crimes).is_file(),
             drop: drop.to_vec(),
             kept_returns: kept.iter().map(|e| (e.force_id.clone(), e.period.clone())).collect(),
         }
     }
 
-    /// Writes table `t` of the new version into `stage`: one file per period of its returns.
+    /// Writes table `t` of the new version into `stage`: one file per return.
     fn write_table(&self, dataset: &Path, stage: &Path, t: Table, prepared: &[Prepared]) -> Result<(), IngestError> {
         let cannot = |what: &str, e: std::io::Error| io_err(dataset, what, e);
         std::fs::create_dir_all(csae_dataset::table_dir(stage, t)).map_err(|e| cannot("write the Parquet tables", e))?;
-        let mut periods = self.kept.clone();
-        periods.extend(prepared.iter().map(|p| p.period.clone()));
-        for period in &periods {
-            let target = csae_dataset::period_file(stage, t, period);
-            let old = csae_dataset::period_file(dataset, t, period);
-            if !self.single_file && !self.touched.contains(period) && old.is_file() {
+        for (force, period) in &self.kept_returns {
+            let target = csae_dataset::return_file(stage, t, force, period);
+            let old = csae_dataset::return_file(dataset, t, force, period);
+            if old.is_file() {
                 // Untouched: the same bytes, already durable; only the new folder's entry is new.
-                std::fs::hard_link(&old, &target).map_err(|e| cannot("keep the unchanged periods", e))?;
+                std::fs::hard_link(&old, &target).map_err(|e| cannot("keep the unchanged returns", e))?;
                 continue;
             }
-            let mut batches = Vec::new();
-            if self.kept.contains(period) {
-                let batches_of_period = if self.single_file {
-                    // The old single file holds every period: keep this period's returns only.
-                    let other: Vec<(String, String)> = self.kept_returns.iter().filter(|(_, p)| p != period).cloned().chain(self.drop.iter().cloned()).collect();
-                    csae_dataset::read_file_without(&csae_dataset::single_table_file(dataset, t), t, &other)?
-                } else {
-                    csae_dataset::read_file_without(&old, t, &self.drop)?
-                };
-                batches.extend(batches_of_period);
-            }
-            batches.extend(prepared.iter().filter(|p| &p.period == period).map(|p| p.batches[t as usize].clone()));
+            // An older layout: this return's rows from the file that holds them with others.
+            let source = if self.single_file { csae_dataset::single_table_file(dataset, t) } else { csae_dataset::period_file(dataset, t, period) };
+            let others: Vec<(String, String)> = self.kept_returns.iter().filter(|r| r.0 != *force || r.1 != *period).cloned().chain(self.drop.iter().cloned()).collect();
+            let batches = csae_dataset::read_file_without(&source, t, &others)?;
             let file = csae_dataset::write_table(&target, t, &batches).map_err(|e| cannot("write the Parquet tables", e))?;
+            file.sync_all().map_err(|e| cannot("make the new files durable", e))?;
+        }
+        for p in prepared {
+            let target = csae_dataset::return_file(stage, t, &p.force_id, &p.period);
+            let file = csae_dataset::write_table(&target, t, std::slice::from_ref(&p.batches[t as usize])).map_err(|e| cannot("write the Parquet tables", e))?;
             // Made durable as soon as it is written, while the other tables are still being
             // encoded, so the disk's wait overlaps the work.
             file.sync_all().map_err(|e| cannot("make the new files durable", e))?;

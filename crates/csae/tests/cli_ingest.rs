@@ -234,7 +234,7 @@ fn reingesting_keeps_the_other_forces_and_replacing_every_return_keeps_nothing_o
     assert_eq!(crimes(&ds), 15);
     // Every return replaced: the old tables are not read (a damaged one is no obstacle), and
     // the dataset is exactly a fresh ingest of the same returns.
-    std::fs::write(csae_dataset::period_file(&ds, csae_model::Table::Relationships, "2023-01-01..2023-12-31"), b"damaged").unwrap();
+    std::fs::write(csae_dataset::return_file(&ds, csae_model::Table::Relationships, "cumbria", "2023-01-01..2023-12-31"), b"damaged").unwrap();
     let o = run(&["ingest", p(&tiny()), p(&durham), "--out", p(&ds), "--key-file", p(&k)]);
     assert!(o.status.success(), "{:?}", text(&o));
     let fresh = dir.path().join("fresh");

@@ -118,7 +118,7 @@ fn several_years_of_one_force_are_ingested_at_once_and_kept_apart() {
     // same files (same inode), and only the replaced year's are written again.
     use std::os::unix::fs::MetadataExt;
     let inodes = |ds: &Path, year: &str| -> Vec<u64> {
-        csae_model::Table::ALL.iter().map(|&t| std::fs::metadata(csae_dataset::period_file(ds, t, &format!("{year}-01-01..{year}-12-31"))).unwrap().ino()).collect()
+        csae_model::Table::ALL.iter().map(|&t| std::fs::metadata(csae_dataset::return_file(ds, t, "cumbria", &format!("{year}-01-01..{year}-12-31"))).unwrap().ino()).collect()
     };
     let (old_2022, old_2023) = (inodes(&ds, "2022"), inodes(&ds, "2023"));
     let o = run(&["ingest", p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]);
@@ -129,34 +129,43 @@ fn several_years_of_one_force_are_ingested_at_once_and_kept_apart() {
     assert!(inodes(&ds, "2023").iter().zip(&old_2023).all(|(a, b)| a != b), "the 2023 files are written again");
 }
 
-/// A dataset written before periods were stored apart (one file per table) is read as it is,
-/// and the next ingest writes it in folders, keeping every other period's rows.
+/// Datasets written before returns were stored apart (one file per table, or one file per
+/// period) are read as they are, and the next ingest writes a file per return, keeping every
+/// other return's rows.
 #[test]
-fn a_dataset_of_single_table_files_is_read_and_then_rewritten_in_folders() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (root, key) = two_years(tmp.path());
-    let (ds, fresh) = (tmp.path().join("ds"), tmp.path().join("fresh"));
-    // The older layout: one period's rows as the single file of each table.
-    assert!(run(&["ingest", p(&root.join("2022")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
-    for t in csae_model::Table::ALL {
-        std::fs::rename(csae_dataset::period_file(&ds, t, "2022-01-01..2022-12-31"), csae_dataset::single_table_file(&ds, t)).unwrap();
-        std::fs::remove_dir(csae_dataset::table_dir(&ds, t)).unwrap();
+fn older_layouts_are_read_and_then_rewritten_a_file_per_return() {
+    for single in [true, false] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, key) = two_years(tmp.path());
+        let (ds, fresh) = (tmp.path().join("ds"), tmp.path().join("fresh"));
+        assert!(run(&["ingest", p(&root.join("2022")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+        let period = "2022-01-01..2022-12-31";
+        for t in csae_model::Table::ALL {
+            let file = csae_dataset::return_file(&ds, t, "cumbria", period);
+            if single {
+                std::fs::rename(&file, csae_dataset::single_table_file(&ds, t)).unwrap();
+                std::fs::remove_dir(csae_dataset::table_dir(&ds, t)).unwrap();
+            } else {
+                std::fs::rename(&file, csae_dataset::period_file(&ds, t, period)).unwrap();
+            }
+        }
+        let count = |ds: &Path| {
+            let o = run(&["sql", p(ds), "SELECT period, count(*) AS n FROM victims GROUP BY period ORDER BY period"]);
+            assert!(o.status.success(), "{}", out(&o));
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let before = count(&ds);
+        assert!(before.contains(period), "{before}");
+        assert!(run(&["ingest", p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+        assert!(run(&["ingest", p(&root.join("2022")), p(&root.join("2023")), "--out", p(&fresh), "--key-file", p(&key)]).status.success());
+        for t in csae_model::Table::ALL {
+            assert!(!csae_dataset::single_table_file(&ds, t).exists() && !csae_dataset::period_file(&ds, t, period).exists(), "{t}: written a file per return");
+            assert!(csae_dataset::return_file(&ds, t, "cumbria", period).is_file(), "{t}");
+            let read = |ds: &Path| csae_dataset::read_table_without(ds, t, &[]).unwrap();
+            assert_eq!(read(&ds), read(&fresh), "{t}");
+        }
+        assert_eq!(count(&ds), count(&fresh));
     }
-    let count = |ds: &Path| {
-        let o = run(&["sql", p(ds), "SELECT period, count(*) AS n FROM victims GROUP BY period ORDER BY period"]);
-        assert!(o.status.success(), "{}", out(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
-    let before = count(&ds);
-    assert!(before.contains("2022-01-01..2022-12-31"), "{before}");
-    assert!(run(&["ingest", p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
-    assert!(run(&["ingest", p(&root.join("2022")), p(&root.join("2023")), "--out", p(&fresh), "--key-file", p(&key)]).status.success());
-    for t in csae_model::Table::ALL {
-        assert!(!csae_dataset::single_table_file(&ds, t).exists(), "{t}: written in folders");
-        let read = |ds: &Path| csae_dataset::read_table_without(ds, t, &[]).unwrap();
-        assert_eq!(read(&ds), read(&fresh), "{t}");
-    }
-    assert_eq!(count(&ds), count(&fresh));
 }
 
 #[test]
