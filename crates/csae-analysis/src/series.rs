@@ -269,7 +269,9 @@ fn hmac_bits(s: &str) -> Option<u128> {
 struct Persons {
     forces: Vec<String>,
     by_hash: FxHashMap<u64, u32>,
-    keys: Vec<(u32, u128)>,
+    /// Each node's scope and 128 bits, in two vectors (a pair would be padded to 32 bytes).
+    scopes: Vec<u32>,
+    bits: Vec<u128>,
     collided: FxHashMap<(u32, u128), u32>,
     /// References that are not pseudonyms (a hand-made dataset), by their text.
     texts: FxHashMap<(u32, Box<str>), u32>,
@@ -284,7 +286,12 @@ const PNC: u32 = u32::MAX;
 
 impl Persons {
     fn nodes(&self) -> u32 {
-        self.keys.len() as u32
+        self.scopes.len() as u32
+    }
+
+    fn push(&mut self, scope: u32, bits: u128) {
+        self.scopes.push(scope);
+        self.bits.push(bits);
     }
 
     fn node(&mut self, scope: u32, text: &str) -> u32 {
@@ -293,20 +300,24 @@ impl Persons {
             let n = *self.texts.entry((scope, text.into())).or_insert(next);
             if n == next {
                 // A placeholder key in no force's scope: never matched by a hash.
-                self.keys.push((u32::MAX - 1, u128::from(next)));
+                self.push(u32::MAX - 1, u128::from(next));
             }
             return n;
         };
         let h = (bits as u64) ^ (u64::from(scope).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         match self.by_hash.get(&h) {
-            Some(&n) if self.keys[n as usize] == (scope, bits) => n,
-            Some(_) => *self.collided.entry((scope, bits)).or_insert_with(|| {
-                self.keys.push((scope, bits));
-                next
-            }),
+            Some(&n) if self.scopes[n as usize] == scope && self.bits[n as usize] == bits => n,
+            Some(_) => match self.collided.get(&(scope, bits)) {
+                Some(&n) => n,
+                None => {
+                    self.collided.insert((scope, bits), next);
+                    self.push(scope, bits);
+                    next
+                }
+            },
             None => {
                 self.by_hash.insert(h, next);
-                self.keys.push((scope, bits));
+                self.push(scope, bits);
                 next
             }
         }
@@ -316,7 +327,8 @@ impl Persons {
     fn add_year(&mut self, year: i32, people: &session::PersonColumns, crimes: &[Option<bool>]) {
         let rows: usize = people.victims.iter().chain(&people.suspects).map(|b| b.num_rows()).sum();
         self.by_hash.reserve(rows);
-        self.keys.reserve(rows);
+        self.scopes.reserve(rows);
+        self.bits.reserve(rows);
         // Rows come force by force: the last force's number is reused.
         let mut last: Option<(String, u32)> = None;
         for (batches, suspect) in [(&people.victims, false), (&people.suspects, true)] {
