@@ -84,9 +84,17 @@ pub fn table_files_overlapping(dataset: &Path, t: Table, from: chrono::NaiveDate
     Ok(if some.is_empty() { all.into_iter().take(1).collect() } else { some })
 }
 
-/// The quarantine folder of a return, relative to the dataset.
-pub fn quarantine_folder(force_id: &str, period: &str) -> String {
-    format!("{QUARANTINE_DIR}/{force_id}/{}", period.replace("..", "_"))
+/// Where a return's quarantine files are, relative to the dataset: the prefix of their names
+/// in the one quarantine folder (`quarantine/2023-01-01_2023-12-31_cumbria` +
+/// `.issues.csv`, `.crimes.csv` …). One folder keeps an ingest from making and syncing a
+/// folder per kept return.
+pub fn quarantine_prefix(force_id: &str, period: &str) -> String {
+    format!("{QUARANTINE_DIR}/{}_{force_id}", period.replace("..", "_"))
+}
+
+/// A return's quarantine file of a given name (`issues.csv`), from its prefix.
+pub fn quarantine_file(prefix: &str, name: &str) -> String {
+    format!("{prefix}.{name}")
 }
 
 /// The names a dataset folder holds; anything else in it is not the dataset's.

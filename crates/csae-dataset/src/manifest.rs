@@ -33,7 +33,8 @@ pub struct ReturnEntry {
     pub rules: BTreeMap<String, usize>,
     /// Warned rows per warning code.
     pub warnings: BTreeMap<String, usize>,
-    /// The folder (relative to the dataset) holding this return's rejected rows.
+    /// Where this return's rejected rows are, relative to the dataset: the prefix of its files
+    /// in `quarantine/` (`quarantine_prefix`), or, in a dataset written before, its folder.
     pub quarantine: String,
     /// The return was made by `csae synth` (its crime references carry the synthetic mark):
     /// every publication built with it says so.

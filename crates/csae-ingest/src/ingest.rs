@@ -109,7 +109,7 @@ fn prepare(src: &ReturnSource, opts: &IngestOptions, p: &Pseudonymiser) -> Resul
         tables,
         rules: v.rule_counts(Severity::Error).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
         warnings: v.rule_counts(Severity::Warning).into_iter().map(|(r, n)| (r.code().to_string(), n)).collect(),
-        quarantine: csae_dataset::quarantine_folder(&force_id, &period),
+        quarantine: csae_dataset::quarantine_prefix(&force_id, &period),
         synthetic: raw.synthetic(),
     };
     let quarantine = crate::quarantine::files(&v);
@@ -164,12 +164,11 @@ pub fn ingest(sources: &[ReturnSource], skipped: Vec<Skipped>, dataset: &Path, k
     let stage = store::staging(dataset).map_err(|e| io_err(dataset, "create a staging folder", e))?;
     // The quarantine and the manifest are known once the returns are prepared.
     let kept_quarantine: Vec<String> = kept.iter().map(|e| e.quarantine.clone()).collect();
-    let mut quarantine_dirs = Vec::new();
+    let quarantine_dirs = vec![stage.join(csae_dataset::QUARANTINE_DIR)];
     let mut quarantine_files = Vec::new();
     for p in &mut prepared {
-        let dir = stage.join(&p.entry.quarantine);
-        quarantine_files.extend(std::mem::take(&mut p.quarantine).into_iter().map(|(name, bytes)| (dir.join(name), bytes)));
-        quarantine_dirs.push(dir);
+        let prefix = p.entry.quarantine.clone();
+        quarantine_files.extend(std::mem::take(&mut p.quarantine).into_iter().map(|(name, bytes)| (stage.join(csae_dataset::quarantine_file(&prefix, &name)), bytes)));
     }
     let written: Vec<(String, String)> = prepared.iter().map(|p| (p.force_id.clone(), p.period.clone())).collect();
     let plan = ReturnPlan::new(dataset, &kept, &drop);
@@ -252,14 +251,33 @@ impl ReturnPlan {
 /// Writes the new version's quarantine (kept returns' folders linked from the dataset, the new
 /// returns' files) and the manifest into `stage`; the files are returned not yet durable.
 fn write_quarantine(dataset: &Path, stage: &Path, kept: &[String], dirs: &[std::path::PathBuf], files: &[(std::path::PathBuf, Vec<u8>)]) -> Result<Vec<std::fs::File>, IngestError> {
-    for q in kept {
-        let from = dataset.join(q);
-        if from.exists() {
-            store::link_tree(&from, &stage.join(q)).map_err(|err| io_err(dataset, "copy the quarantine", err))?;
-        }
-    }
+    let cannot = |err| io_err(dataset, "copy the quarantine", err);
     for dir in dirs {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dataset, "write the quarantine", e))?;
+    }
+    // Kept returns' files are linked: a return's files by their prefix, or, in a dataset
+    // written before, its folder.
+    let mut prefixes: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for q in kept {
+        let from = dataset.join(q);
+        if from.is_dir() {
+            store::link_tree(&from, &stage.join(q)).map_err(cannot)?;
+        } else if let Some(name) = Path::new(q).file_name().and_then(|n| n.to_str()) {
+            prefixes.insert(format!("{name}."));
+        }
+    }
+    let folder = dataset.join(csae_dataset::QUARANTINE_DIR);
+    if !prefixes.is_empty() && folder.is_dir() {
+        for e in std::fs::read_dir(&folder).map_err(cannot)? {
+            let e = e.map_err(cannot)?;
+            let name = e.file_name();
+            let Some(text) = name.to_str() else { continue };
+            // Names are `<from>_<to>_<force>.<file>`: the prefix is up to the first dot.
+            let kept = text.find('.').is_some_and(|dot| prefixes.contains(&text[..=dot]));
+            if kept && e.file_type().map_err(cannot)?.is_file() {
+                std::fs::hard_link(e.path(), stage.join(csae_dataset::QUARANTINE_DIR).join(&name)).map_err(cannot)?;
+            }
+        }
     }
     store::write_all(files).map_err(|e| io_err(dataset, "write the quarantine and the manifest", e))
 }

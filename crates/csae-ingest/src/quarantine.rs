@@ -1,4 +1,4 @@
-//! The files of a return's quarantine folder (`csae_dataset::quarantine_folder`): the rejected rows of a return exactly as the force sent
+//! The quarantine files of a return (`csae_dataset::quarantine_prefix`): the rejected rows of a return exactly as the force sent
 //! them, with their row numbers and rule codes, and every issue. As sensitive as the input.
 
 use csae_model::Table;

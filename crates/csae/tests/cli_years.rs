@@ -149,6 +149,23 @@ fn older_layouts_are_read_and_then_rewritten_a_file_per_return() {
                 std::fs::rename(&file, csae_dataset::period_file(&ds, t, period)).unwrap();
             }
         }
+        // The older quarantine: a folder per return, named in the manifest.
+        let legacy = ds.join("quarantine/cumbria/2022-01-01_2022-12-31");
+        std::fs::create_dir_all(&legacy).unwrap();
+        let prefix = "2022-01-01_2022-12-31_cumbria.";
+        let mut moved = Vec::new();
+        for e in std::fs::read_dir(ds.join("quarantine")).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(rest) = name.strip_prefix(prefix) {
+                std::fs::rename(e.path(), legacy.join(rest)).unwrap();
+                moved.push(rest.to_string());
+            }
+        }
+        assert!(moved.contains(&"issues.csv".to_string()), "{moved:?}");
+        let manifest = ds.join("manifest.json");
+        let text = std::fs::read_to_string(&manifest).unwrap().replace("\"quarantine/2022-01-01_2022-12-31_cumbria\"", "\"quarantine/cumbria/2022-01-01_2022-12-31\"");
+        std::fs::write(&manifest, text).unwrap();
         let count = |ds: &Path| {
             let o = run(&["sql", p(ds), "SELECT period, count(*) AS n FROM victims GROUP BY period ORDER BY period"]);
             assert!(o.status.success(), "{}", out(&o));
@@ -165,6 +182,10 @@ fn older_layouts_are_read_and_then_rewritten_a_file_per_return() {
             assert_eq!(read(&ds), read(&fresh), "{t}");
         }
         assert_eq!(count(&ds), count(&fresh));
+        for f in &moved {
+            assert!(ds.join("quarantine/cumbria/2022-01-01_2022-12-31").join(f).is_file(), "{f} kept in its folder");
+        }
+        assert!(ds.join("quarantine/2023-01-01_2023-12-31_cumbria.issues.csv").is_file());
     }
 }
 
