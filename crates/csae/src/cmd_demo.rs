@@ -52,8 +52,9 @@ pub fn run(a: DemoArgs) -> CliResult {
     say!("  of group-based: familial {}, CSE {}", pct(headline.familial_share), pct(headline.group_based_by_category.get("CSE").map(|&n| n as f64 / headline.group_based_crimes.max(1) as f64)));
     say!("  suspects aged 10-17 (of known ages): {}; suspect ethnicity recorded: {}", pct(headline.suspects_aged_10_17_share_of_known), pct(headline.suspect_ethnicity_recorded_share));
     say!("  networks: {} ({} multi-offender, {} spanning forces)", headline.networks.count, headline.networks.multi_offender, headline.networks.multi_force);
-    if let Some(c) = &headline.change {
-        say!("  group-based crimes against {}: {}", c.previous_year.map_or("n/a".into(), |y| y.to_string()), pct(c.group_based_change_share));
+    if let (Some(c), Some(y)) = (&headline.change, headline.change.as_ref().and_then(|c| c.previous_year)) {
+        let change = c.group_based_change_share.map_or("n/a".to_string(), |v| format!("{:+.1}%", 100.0 * v));
+        say!("  group-based crimes: {change} on {y}");
     }
     if let Some(r) = &headline.repeat_suspects {
         say!("  suspects seen in an earlier year: {} of {} ({})", r.repeat, r.distinct_identified_suspects, pct(r.repeat_share));
