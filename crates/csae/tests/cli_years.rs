@@ -369,3 +369,29 @@ fn revisions_against_a_previous_publication() {
     assert!(out(&o).contains("was built with --disclosure internal"), "{}", out(&o));
     assert!(!tmp.path().join("x").exists(), "nothing written");
 }
+
+/// A series with a gap year is valid but incomplete: the gap is named in the outputs, and the
+/// change on the year before is not given (there is no year before).
+#[test]
+fn a_gap_year_is_named_and_no_change_is_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("series");
+    year_return(&root, 2021);
+    year_return(&root, 2023);
+    let key = tmp.path().join("k.key");
+    assert!(run(&["key", "new", p(&key)]).status.success());
+    let ds = tmp.path().join("ds");
+    assert!(run(&["ingest", p(&root.join("2021")), p(&root.join("2023")), "--out", p(&ds), "--key-file", p(&key)]).status.success());
+    let publication = tmp.path().join("p");
+    let h = headline_of(&ds, &publication, "2023-01-01..2023-12-31");
+    assert_eq!(h["series"]["years"], serde_json::json!([2021, 2023]));
+    assert_eq!((&h["change"]["previous_year"], &h["change"]["group_based_change_share"]), (&serde_json::Value::Null, &serde_json::Value::Null));
+    assert!(!publication.join("tables/C01_change_by_force.csv").exists(), "no year before, no C01");
+    let s01 = wide_csv(&publication.join("tables/S01_scale_by_year.csv"));
+    assert!(s01.contains_key(&("2021".to_string(), "Total".to_string())) && !s01.contains_key(&("2022".to_string(), "Total".to_string())));
+    let metadata = std::fs::read_to_string(publication.join("tables/metadata.json")).unwrap();
+    assert!(metadata.contains("(no data for 2022)"), "the tables' titles name the gap");
+    let page = std::fs::read_to_string(publication.join("report.html")).unwrap();
+    assert!(page.contains("The dataset has no data for 2022"), "the report names the gap");
+    assert!(page.contains("The dataset has no figures for 2022 to compare with"), "no change is given");
+}
