@@ -14,8 +14,10 @@ use crate::networks::Dsu;
 use crate::tables::{self, Kind, PctOf, Table, TableSpec};
 use crate::{Analysis, AnalysisError, Options, session};
 
-/// National forces: a year with fewer has a note wherever it is shown.
-pub const ALL_FORCES: u64 = 44;
+/// The forces of the standard: a year with fewer has a note wherever it is shown.
+pub fn all_forces() -> u64 {
+    csae_model::forces().len() as u64
+}
 
 /// The figures of one year, as that year's own report computes them.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,8 +48,8 @@ impl YearFigures {
 
     /// The year as a row or column label, with a note when forces are missing.
     pub fn label(&self) -> String {
-        if self.forces_with_data < ALL_FORCES {
-            format!("{} ({} of {ALL_FORCES} forces)", self.year, self.forces_with_data)
+        if self.forces_with_data < all_forces() {
+            format!("{} ({} of {} forces)", self.year, self.forces_with_data, all_forces())
         } else {
             self.year.to_string()
         }
@@ -87,7 +89,7 @@ impl Series {
 
     /// Years of the series with fewer than 44 forces.
     pub fn incomplete(&self) -> Vec<&YearFigures> {
-        self.years.iter().filter(|y| y.forces_with_data < ALL_FORCES).collect()
+        self.years.iter().filter(|y| y.forces_with_data < all_forces()).collect()
     }
 }
 
@@ -240,24 +242,12 @@ impl Analysis {
     }
 }
 
-/// A pseudonym's first 128 bits (an HMAC-SHA256 is as unique in 128 bits as in 256), when it
-/// is one.
+/// A pseudonym's first 128 bits, when it is one (64 hex digits of an HMAC-SHA256, whose first
+/// half tells pseudonyms apart as well as the whole).
 fn hmac_bits(s: &str) -> Option<u128> {
-    let b = s.as_bytes();
-    if b.len() != 64 {
-        return None;
-    }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    let mut v: u128 = 0;
-    for &c in &b[..32] {
-        v = (v << 4) | u128::from(nibble(c)?);
-    }
-    b[32..].iter().all(u8::is_ascii_hexdigit).then_some(v)
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(s, &mut bytes).ok()?;
+    Some(u128::from_be_bytes(bytes[..16].try_into().expect("16 bytes")))
 }
 
 /// Persons of every year, identified by the distinct-persons rule across all of them: the

@@ -87,7 +87,7 @@ impl Context {
                 "In {} only {} of the {} forces sent data, so national totals for that year are not comparable with other years.",
                 y.year,
                 y.forces_with_data,
-                csae_analysis::series::ALL_FORCES
+                csae_analysis::series::all_forces()
             ));
         }
         if !s.gaps.is_empty() {
