@@ -383,8 +383,10 @@ pub struct Suppression {
 /// Applies disclosure control to the tables of a publication. Count tables that publish the
 /// same figures are protected and audited as one system: `T01` with `T02` (each region is the
 /// sum of its forces), and any tables publishing the same margin (see [`shared_cells`]). A
-/// percentage is withheld when its numerator is or its denominator is below `min_cell`. Q02
-/// (rows processed per force) is published as it is.
+/// percentage is withheld when its numerator is or its denominator is below `min_cell`. R01's
+/// and R02's counts are T01's and T08's figures and are protected with them; their rates,
+/// shares and ratios follow their counts (see [`crate::rates`]). Q02 (rows processed per
+/// force) is published as it is.
 pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<Suppression>, AuditFailure> {
     use crate::Kind;
     let mut report = Vec::new();
@@ -442,8 +444,24 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
         for ((a, ca), (b, cb)) in shared.iter().filter(|((a, _), _)| g.contains(a)) {
             grid.sums.push((at(*a) + ca, vec![at(*b) + cb]));
         }
-        let suppressed = grid.protect(min_cell);
+        // R01's and R02's counts join the group of the tables they copy (T01, T08).
+        let offset_of = |i: usize| g.iter().position(|&x| x == i).map(|k| offsets[k]);
+        let (own_cells, own_sums) = (grid.values.len(), grid.sums.len());
+        let placed = crate::rates::append_to_grid(tables, &mut grid, &offset_of);
+        let suppressed = if placed.is_empty() {
+            grid.protect(min_cell)
+        } else {
+            // The tables are protected as they would be without R01 and R02, which then give
+            // up their own margins rather than withhold more of the tables (a national total).
+            let own = Grid { values: grid.values[..own_cells].to_vec(), sums: grid.sums[..own_sums].to_vec() }.protect(min_cell);
+            crate::rates::protect_margins(&grid, &own, &placed, min_cell).unwrap_or_else(|| grid.protect(min_cell))
+        };
         if let Some(bad) = grid.audit(&suppressed, min_cell).first() {
+            if let Some(p) = placed.iter().find(|p| (p.offset..p.offset + p.cells.len()).contains(&bad.cell)) {
+                let t = &tables[p.table];
+                let place = p.cells[bad.cell - p.offset].map_or_else(|| "(records with ethnicity recorded)".to_string(), |(r, c)| format!("({}, {})", t.rows[r].0, t.cols[c].0));
+                return Err(AuditFailure(format!("disclosure audit failed: table {} cell {place} can be narrowed to {}..{} from the published cells; nothing was published", t.id, bad.lo, bad.hi)));
+            }
             let (k, off) = offsets.iter().enumerate().filter(|(_, o)| **o <= bad.cell).last().expect("an offset");
             let t = &tables[g[k]];
             let local = bad.cell - off;
@@ -468,6 +486,9 @@ pub fn protect_tables(tables: &mut [crate::Table], min_cell: u32) -> Result<Vec<
                 }
             }
             report.push(Suppression { table: t.id.clone(), primary, secondary });
+        }
+        for (table, primary, secondary) in crate::rates::follow_counts(tables, &placed, &suppressed, &grid.values, min_cell) {
+            report.push(Suppression { table, primary, secondary });
         }
     }
     change_follows_series(tables);
@@ -771,6 +792,16 @@ pub fn public_headline(h: &crate::Headline, tables: &[crate::Table], min_cell: u
         if repeat_h { null(&mut v, &["repeat_suspects", "repeat"]); }
         if share(repeat_h, r.distinct_identified_suspects, distinct_h) { null(&mut v, &["repeat_suspects", "repeat_share"]); }
     }
+    // Rates and ratios are withheld in their tables with the counts they reveal.
+    let e = crate::rates::ENGLAND_AND_WALES;
+    for (key, col) in [("group_based_rate_per_100k", "RATE_PER_100K"), ("lower", "RATE_LOWER"), ("upper", "RATE_UPPER")] {
+        if h.population.is_some() && hidden(crate::rates::R01, e, col) { null(&mut v, &["population", key]); }
+    }
+    for g in h.suspect_ethnicity_ratio.iter().flat_map(|m| m.keys()) {
+        for (key, col) in [("ratio", "RATIO"), ("lower", "RATIO_LOWER"), ("upper", "RATIO_UPPER")] {
+            if hidden(crate::rates::R02, g, col) { null(&mut v, &["suspect_ethnicity_ratio", g, key]); }
+        }
+    }
     v
 }
 
@@ -863,6 +894,7 @@ mod tests {
             cols: (0..=cols).map(|c| if c == cols { ("Total".to_string(), "Total".to_string()) } else { (format!("C{c}"), format!("C{c}")) }).collect(),
             suppressed: vec![vec![false; cols + 1]; n],
             bases: Vec::new(),
+            decimals: Vec::new(),
             values,
         }
     }
@@ -942,6 +974,7 @@ mod tests {
                 rows: rows.iter().map(|r| (r.clone(), r.clone())).collect(),
                 values,
                 bases: Vec::new(),
+                decimals: Vec::new(),
             });
         }
         tables
@@ -1018,6 +1051,114 @@ mod tests {
             protect_tables(&mut tables, min_cell).expect("protection passes its own audit");
             let (g, s) = joint(&tables);
             passes(&g, &s, min_cell);
+        }
+    }
+
+    proptest::proptest! {
+        // Each case audits the 44 forces, the regions and both derived tables: fewer cases.
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 40, ..Default::default() })]
+        #[test]
+        fn no_withheld_count_is_recoverable_from_the_rates_or_ratios(
+            gb in proptest::collection::vec(proptest::prop_oneof![2 => proptest::prelude::Just(0u32), 3 => 1u32..5, 4 => 5u32..40], 10),
+            other in proptest::collection::vec(0u32..20, 10),
+            dropped in 0u32..1024,
+            eth in proptest::collection::vec(proptest::prop_oneof![2 => proptest::prelude::Just(0u32), 3 => 1u32..5, 4 => 5u32..30], 12),
+            min_cell in 3u32..7,
+        ) {
+            use crate::rates;
+            // Crimes in the forces of two regions and British Transport Police; the population
+            // file leaves out some of those forces, so regions' rates count a subset of T02's.
+            let all = csae_model::forces();
+            let busy: Vec<&str> = all.iter().filter(|f| ["North West", "Wales", "National"].contains(&f.region.as_str())).map(|f| f.id.as_str()).collect();
+            proptest::prop_assert_eq!(busy.len(), 10);
+            let count = |v: &[u32], id: &str| busy.iter().position(|b| *b == id).map_or(0.0, |i| f64::from(v[i]));
+            let ids: Vec<String> = all.iter().map(|f| f.id.clone()).collect();
+            let t01 = named("T01_scale_by_force", "CSAE crimes", &ids, &["GROUP_BASED", "NOT_GROUP_BASED"], &ids.iter().map(|id| vec![count(&gb, id), count(&other, id)]).collect::<Vec<_>>());
+            let regions: Vec<String> = csae_model::forces::regions().into_iter().map(str::to_string).collect();
+            let by_region: Vec<Vec<f64>> = regions.iter().map(|r| {
+                let of = |v: &[u32]| all.iter().filter(|f| &f.region == r).map(|f| count(v, &f.id)).sum::<f64>();
+                vec![of(&gb), of(&other)]
+            }).collect();
+            let t02 = named("T02_scale_by_region", "CSAE crimes", &regions, &["GROUP_BASED", "NOT_GROUP_BASED"], &by_region);
+            let mut population = csae_model::Population::census_2011().clone();
+            population.areas.retain(|a| busy.iter().position(|b| *b == a.force_id).is_none_or(|i| dropped & (1 << i) == 0));
+            let groups: Vec<String> = ["ASIAN", "BLACK", "MIXED", "WHITE", "OTHER", "NOT_RECORDED"].map(String::from).to_vec();
+            let t08 = named("T08_suspect_ethnicity_by_category", "suspect records", &groups, &["FAMILIAL", "CSE"], &(0..6).map(|g| vec![f64::from(eth[2 * g]), f64::from(eth[2 * g + 1])]).collect::<Vec<_>>());
+            let r01 = rates::r01(&t01, &population);
+            let r02 = rates::r02(&t08, &population);
+            let mut alone = vec![t01.clone(), t02.clone(), t08.clone()];
+            protect_tables(&mut alone, min_cell).expect("protection passes its own audit");
+            let mut tables = vec![t01, t02, t08, r01, r02];
+            protect_tables(&mut tables, min_cell).expect("protection passes its own audit");
+            // R01 and R02 give up their own figures rather than withhold more of T01, T02 or T08.
+            for (a, t) in alone.iter().zip(&tables) {
+                proptest::prop_assert_eq!(&a.suppressed, &t.suppressed, "{} withholds more beside R01 and R02", t.id);
+            }
+            let (t01, t02, t08, r01, r02) = (&tables[0], &tables[1], &tables[2], &tables[3], &tables[4]);
+            let published = |t: &crate::Table, r: usize, c: usize| t.values[r][c].is_some() && !t.suppressed[r][c];
+            // A rate is published only with its count, which the population then adds nothing to.
+            for r in 0..r01.rows.len() {
+                for c in [2, 3, 4] {
+                    proptest::prop_assert!(!published(r01, r, c) || published(r01, r, 1), "R01 {} rate published without its count", r01.rows[r].0);
+                }
+                proptest::prop_assert!(!published(r01, r, 6) || published(r01, r, 5));
+            }
+            let recorded: f64 = (0..5).map(|r| r02.values[r][0].unwrap_or(0.0)).sum();
+            let any_share = (0..5).any(|r| (1..8).any(|c| c != 4 && published(r02, r, c)));
+            for r in 0..5 {
+                for c in (1..8).filter(|&c| c != 4) {
+                    proptest::prop_assert!(!published(r02, r, c) || (published(r02, r, 0) && recorded >= f64::from(min_cell)), "R02 {} share published without its count", r02.rows[r].0);
+                }
+            }
+            // The joint system, built here independently: T01, T02 and T08 with their totals,
+            // R01's and R02's counts tied to the cells they copy, regions' and the nation's
+            // counts to their forces with a population, and the records with ethnicity recorded,
+            // which a published share reveals.
+            let mut g = Grid { values: Vec::new(), sums: Vec::new() };
+            let mut s: Vec<bool> = Vec::new();
+            let mut off = Vec::new();
+            for t in [t01, t02, t08] {
+                off.push(g.append(&Grid::of_table(t.rows.len(), t.cols.len(), &t.values)));
+                s.extend(t.suppressed.iter().flatten().copied());
+            }
+            let cell = |k: usize, t: &crate::Table, r: &str, c: &str| off[k] + t.rows.iter().position(|x| x.0 == r).unwrap() * t.cols.len() + t.cols.iter().position(|x| x.0 == c).unwrap();
+            for region in &regions {
+                for col in ["GROUP_BASED", "NOT_GROUP_BASED", "Total"] {
+                    g.sums.push((cell(1, t02, region, col), all.iter().filter(|f| &f.region == region).map(|f| cell(0, t01, &f.id, col)).collect()));
+                }
+            }
+            let r01_at = g.values.len();
+            for r in 0..r01.rows.len() {
+                g.values.extend([r01.values[r][1].unwrap_or(0.0), r01.values[r][5].unwrap_or(0.0)]);
+                s.extend([r01.suppressed[r][1], r01.suppressed[r][5]]);
+            }
+            let populated = |id: &str| population.area(id).is_some();
+            let row_of = |id: &str| r01.rows.iter().position(|x| x.0 == id).unwrap();
+            for (r, (code, _)) in r01.rows.iter().enumerate() {
+                let members: Vec<usize> = all.iter().filter(|f| code == "ENGLAND_AND_WALES" || &f.region == code).filter(|f| populated(&f.id)).map(|f| row_of(&f.id)).collect();
+                for (j, col) in ["GROUP_BASED", "Total"].into_iter().enumerate() {
+                    if ids.contains(code) {
+                        g.sums.push((r01_at + 2 * r + j, vec![cell(0, t01, code, col)]));
+                    } else if !members.is_empty() {
+                        g.sums.push((r01_at + 2 * r + j, members.iter().map(|m| r01_at + 2 * m + j).collect()));
+                    }
+                }
+            }
+            let r02_at = g.values.len();
+            for r in 0..5 {
+                g.values.push(r02.values[r][0].unwrap());
+                s.push(r02.suppressed[r][0]);
+                g.sums.push((r02_at + r, vec![cell(2, t08, &r02.rows[r].0, "Total")]));
+            }
+            g.values.push(recorded);
+            s.push(!any_share);
+            g.sums.push((r02_at + 5, (r02_at..r02_at + 5).collect()));
+            // Unshown and not small, the records with ethnicity recorded need no range of their own.
+            let exposed: Vec<CellRange> = g.audit(&s, min_cell).into_iter().filter(|r| r.cell != r02_at + 5 || is_primary(recorded, min_cell)).collect();
+            proptest::prop_assert!(exposed.is_empty(), "exposed: {:?}", exposed);
+            for (c, v) in g.values.iter().enumerate() {
+                proptest::prop_assert!(!is_primary(*v, min_cell) || s[c], "small count {} published (cell {})", v, c);
+            }
         }
     }
 }

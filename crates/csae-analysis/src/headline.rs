@@ -65,6 +65,30 @@ pub struct Headline {
     pub change: Option<ChangeHeadline>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeat_suspects: Option<RepeatHeadline>,
+    /// The national rate of group-based crimes per 100,000 population (R01's England and Wales row).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationHeadline>,
+    /// Per ethnic group, the ratio of its share of suspect records to its share of the population (R02).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspect_ethnicity_ratio: Option<indexmap::IndexMap<String, RatioHeadline>>,
+}
+
+/// A rate as R01 publishes it (one decimal), with its 95% interval.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PopulationHeadline {
+    /// The population file's name.
+    pub source: String,
+    pub group_based_rate_per_100k: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// A ratio as R02 publishes it (two decimals), with its 95% interval.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RatioHeadline {
+    pub ratio: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
 }
 
 /// Per year of the series, keyed by the year.
@@ -115,6 +139,38 @@ impl Headline {
         }
         self
     }
+}
+
+impl Headline {
+    /// Adds the population keys from R01 and R02, at the decimals the tables publish.
+    pub fn with_population(mut self, tables: &[crate::Table], source: &str) -> Headline {
+        let find = |id: &str| tables.iter().find(|t| t.id == id);
+        let at = |t: &crate::Table, r: &str, c: &str| -> Option<f64> {
+            let d = t.cols.iter().position(|x| x.0 == c).and_then(|c| t.decimals.get(c)).copied().unwrap_or(0);
+            t.get(r, c).map(|x| round_to(x, d))
+        };
+        if let Some(t) = find(crate::rates::R01) {
+            let e = crate::rates::ENGLAND_AND_WALES;
+            self.population = Some(PopulationHeadline {
+                source: source.to_string(),
+                group_based_rate_per_100k: at(t, e, "RATE_PER_100K"),
+                lower: at(t, e, "RATE_LOWER"),
+                upper: at(t, e, "RATE_UPPER"),
+            });
+        }
+        if let Some(t) = find(crate::rates::R02) {
+            self.suspect_ethnicity_ratio = Some(
+                t.rows.iter().map(|(g, _)| (g.clone(), RatioHeadline { ratio: at(t, g, "RATIO"), lower: at(t, g, "RATIO_LOWER"), upper: at(t, g, "RATIO_UPPER") })).collect(),
+            );
+        }
+        self
+    }
+}
+
+/// A value rounded to `decimals` places, as a table publishes it.
+pub fn round_to(x: f64, decimals: u8) -> f64 {
+    let p = 10f64.powi(i32::from(decimals));
+    (x * p).round() / p
 }
 
 /// A share, `None` (JSON null) when the denominator is 0.

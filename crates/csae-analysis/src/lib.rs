@@ -7,7 +7,9 @@ pub mod disclosure;
 pub mod headline;
 mod ident;
 pub mod networks;
+pub mod intervals;
 pub mod plain;
+pub mod rates;
 pub mod series;
 mod session;
 pub mod tables;
@@ -226,7 +228,7 @@ impl Analysis {
                     let cells = rows4(&batches);
                     out.push(tables::pivot_percent(spec, &cells));
                 }
-                Kind::Count | Kind::Measures | Kind::Summary => {
+                Kind::Count | Kind::Measures | Kind::Summary | Kind::Derived => {
                     let cells = rows3(&batches);
                     let t = tables::pivot_counts(spec, &cells);
                     let pct = spec.pct.map(|of| tables::percentages(&t, of));
@@ -349,6 +351,8 @@ impl Analysis {
             series: None,
             change: None,
             repeat_suspects: None,
+            population: None,
+            suspect_ethnicity_ratio: None,
         })
     }
 }

@@ -469,5 +469,6 @@ fn change_table(s: &Series) -> Option<Table> {
         cols,
         values,
         bases: Vec::new(),
+        decimals: Vec::new(),
     })
 }

@@ -15,6 +15,9 @@ pub enum Kind {
     Percent,
     /// National figures of different measures, one per row, in one column: no totals.
     Summary,
+    /// Figures derived from counts and a population (rates, shares, ratios, intervals) beside
+    /// those counts: not additive, each column with its own decimals ([`Table::decimals`]).
+    Derived,
 }
 
 /// Which way a percentage table divides.
@@ -65,6 +68,8 @@ pub struct Table {
     pub suppressed: Vec<Vec<bool>>,
     /// For percentage tables, each cell's denominator (disclosure control needs it).
     pub bases: Vec<Vec<Option<f64>>>,
+    /// For derived tables, the decimals each column is published with (empty otherwise).
+    pub decimals: Vec<u8>,
 }
 
 impl Table {
@@ -345,6 +350,7 @@ pub fn pivot_counts(spec: &TableSpec, cells: &[(String, String, f64)]) -> Table 
         values,
         suppressed,
         bases: Vec::new(),
+        decimals: Vec::new(),
     }
 }
 
@@ -380,6 +386,7 @@ pub fn pivot_percent(spec: &TableSpec, cells: &[(String, String, f64, f64)]) -> 
         values,
         suppressed,
         bases,
+        decimals: Vec::new(),
     }
 }
 
@@ -422,5 +429,6 @@ pub fn percentages(t: &Table, of: PctOf) -> Table {
         values,
         suppressed: vec![vec![false; t.cols.len()]; t.rows.len()],
         bases,
+        decimals: Vec::new(),
     }
 }

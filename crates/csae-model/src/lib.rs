@@ -13,6 +13,7 @@ pub mod dates;
 pub mod forces;
 pub mod nationality;
 pub mod offences;
+pub mod population;
 pub mod reference;
 pub mod text;
 
@@ -20,6 +21,7 @@ pub use codes::{CodeList, code_list};
 pub use columns::{Column, ColumnKind, Table};
 pub use forces::{Force, force, forces};
 pub use offences::{Offence, offence, offences};
+pub use population::Population;
 
 /// Schema version of a force return, as written in the data standard.
 pub const RETURN_SCHEMA: &str = "csae.return/1";

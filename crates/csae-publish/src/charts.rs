@@ -108,6 +108,57 @@ pub fn column_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> Strin
     s
 }
 
+/// One row of an interval chart: an estimate with its 95% interval (all `None` when withheld
+/// or not applicable), and the text shown for it.
+pub struct Interval {
+    pub label: String,
+    pub value: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub shown: String,
+}
+
+/// Reference line colour: GOV.UK red, above WCAG's 3:1 for graphics on white.
+const REFERENCE_COLOUR: &str = "#d4351c";
+const WHISKER_H: f64 = 14.0;
+
+/// A dot-and-whisker chart: each row's label and figures on the line above it, its estimate a
+/// dot on a line from its lower to its upper limit, and an optional reference value (for
+/// example the national rate) as a dashed line across every row, named at the top.
+pub fn interval_chart(id: &str, title: &str, summary: &str, rows: &[Interval], reference: Option<(f64, &str)>) -> String {
+    let max = rows.iter().filter_map(|r| r.upper.or(r.value)).chain(reference.map(|r| r.0)).fold(0.0_f64, f64::max);
+    let plot_w = WIDTH - 2.0 * MARGIN;
+    let x = |v: f64| MARGIN + if max > 0.0 { v / max * plot_w } else { 0.0 };
+    let labels: Vec<Vec<String>> = rows.iter().map(|r| wrap(&format!("{}: {}", r.label, r.shown), LABEL_CHARS)).collect();
+    let top = if reference.is_some() { LINE_H + 4.0 } else { 0.0 };
+    let height = top + labels.iter().map(|l| l.len() as f64 * LINE_H + WHISKER_H + GAP).sum::<f64>() + GAP / 2.0;
+    let mut s = open_svg(id, title, summary, WIDTH, height, "");
+    if let Some((v, name)) = reference {
+        let rx = x(v);
+        // The name sits left of the line when the line is in the right half, so it stays on the canvas.
+        let anchor = if rx > WIDTH / 2.0 { "end" } else { "start" };
+        s.push_str(&format!("<text x=\"{rx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" class=\"chart-label\">{}</text>", LINE_H - 4.0, esc(name)));
+        s.push_str(&format!("<line x1=\"{rx:.1}\" y1=\"{:.1}\" x2=\"{rx:.1}\" y2=\"{:.1}\" stroke=\"{REFERENCE_COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>", LINE_H, height));
+    }
+    let mut y = top + GAP / 2.0;
+    for (r, lines) in rows.iter().zip(&labels) {
+        for line in lines {
+            y += LINE_H;
+            s.push_str(&format!("<text x=\"0\" y=\"{:.1}\" class=\"chart-label\">{}</text>", y - 4.0, esc(line)));
+        }
+        let mid = y + WHISKER_H / 2.0;
+        if let (Some(lo), Some(hi)) = (r.lower, r.upper) {
+            s.push_str(&format!("<line x1=\"{:.1}\" y1=\"{mid:.1}\" x2=\"{:.1}\" y2=\"{mid:.1}\" stroke=\"{BAR_COLOUR}\" stroke-width=\"3\"/>", x(lo), x(hi)));
+        }
+        if let Some(v) = r.value {
+            s.push_str(&format!("<circle cx=\"{:.1}\" cy=\"{mid:.1}\" r=\"5\" fill=\"{BAR_COLOUR}\"/>", x(v)));
+        }
+        y += WHISKER_H + GAP;
+    }
+    s.push_str("</svg>");
+    s
+}
+
 fn month_name(mm: &str) -> &'static str {
     const NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     mm.parse::<usize>().ok().and_then(|m| NAMES.get(m.wrapping_sub(1))).copied().unwrap_or("")
@@ -150,6 +201,19 @@ mod tests {
         assert!(svg.contains("width=\"0.0\""));
         assert!(svg.contains("C &lt;x&gt;") && svg.contains(">[c]<"));
         assert!(svg.contains("aria-labelledby=\"c1-t c1-d\"") && svg.contains("<title id=\"c1-t\">Title</title>"));
+    }
+
+    #[test]
+    fn intervals_are_dots_on_whiskers_against_a_reference_line() {
+        let row = |label: &str, v: Option<(f64, f64, f64)>, shown: &str| Interval { label: label.into(), value: v.map(|x| x.0), lower: v.map(|x| x.1), upper: v.map(|x| x.2), shown: shown.into() };
+        let rows = [row("A", Some((10.0, 5.0, 20.0)), "10.0 (5.0 to 20.0)"), row("B", None, "[c]")];
+        let svg = interval_chart("i", "T", "S", &rows, Some((10.0, "England and Wales: 10.0")));
+        assert_eq!(svg.matches("<circle").count(), 1, "no dot for a withheld rate");
+        let plot = WIDTH - 2.0 * MARGIN;
+        // The whisker spans 5 to 20 of a scale whose top is 20; the dot and the line sit at 10.
+        assert!(svg.contains(&format!("x1=\"{:.1}\"", MARGIN + plot / 4.0)) && svg.contains(&format!("x2=\"{:.1}\"", MARGIN + plot)), "{svg}");
+        assert!(svg.contains(&format!("cx=\"{:.1}\"", MARGIN + plot / 2.0)) && svg.contains("stroke-dasharray"));
+        assert!(svg.contains("A: 10.0 (5.0 to 20.0)") && svg.contains("B: [c]") && svg.contains("England and Wales: 10.0"));
     }
 
     #[test]

@@ -36,6 +36,22 @@ pub struct Context {
     pub series_notes: Vec<String>,
     /// With `--previous`: the forces whose returns changed since it (see `revisions`).
     pub revised_forces: Option<Vec<String>>,
+    /// What the population context rests on (see [`Context::with_population`]).
+    pub population: PopulationNote,
+}
+
+/// The population file of the rates and the ethnicity comparison, as the notes describe it.
+#[derive(Debug, Clone, Default)]
+pub struct PopulationNote {
+    /// The file's name.
+    pub source: String,
+    /// Whether it is the built-in 2011 Census file.
+    pub census_2011: bool,
+    /// The forces with no population (no rate), by name.
+    pub without: Vec<String>,
+    /// Their group-based crimes, which regional and national rates leave out, as published
+    /// (a number, or `[c]` where it would reveal a withheld count).
+    pub left_out: String,
 }
 
 /// `sources.json`: per force and period, the returns' files and their SHA-256 as the dataset's
@@ -75,6 +91,7 @@ impl Context {
             series_year: None,
             series_notes: Vec::new(),
             revised_forces: None,
+            population: PopulationNote::default(),
         }
     }
 
@@ -102,6 +119,61 @@ impl Context {
         let share = headline.get("suspect_ethnicity_recorded_share").and_then(serde_json::Value::as_f64);
         self.ethnicity_recorded = crate::numbers::share_text(share, self.mode);
         self
+    }
+
+    /// The population file and what the rates leave out: the group-based crimes of forces with
+    /// no population, shown only where every such force's count is published, or where both
+    /// totals it is the difference of (T01's and R01's) are.
+    pub fn with_population(mut self, population: &csae_model::Population, tables: &[csae_analysis::Table]) -> Context {
+        let find = |id: &str| tables.iter().find(|t| t.id == id);
+        let cell = |t: &csae_analysis::Table, r: &str, c: &str| -> Option<(f64, bool)> {
+            let (ri, ci) = (t.rows.iter().position(|x| x.0 == r)?, t.cols.iter().position(|x| x.0 == c)?);
+            Some((t.values[ri][ci].unwrap_or(0.0), crate::csv_tables::is_suppressed(t, ri, ci)))
+        };
+        let without: Vec<&csae_model::Force> = csae_model::forces().iter().filter(|f| population.area(&f.id).is_none()).collect();
+        let left_out = find("T01_scale_by_force").map(|t01| {
+            let cells: Vec<(f64, bool)> = without.iter().filter_map(|f| cell(t01, &f.id, "GROUP_BASED")).collect();
+            let totals_shown = [cell(t01, "Total", "GROUP_BASED"), find(csae_analysis::rates::R01).and_then(|r| cell(r, csae_analysis::rates::ENGLAND_AND_WALES, "GROUP_BASED"))].iter().all(|c| c.is_some_and(|c| !c.1));
+            if cells.iter().all(|c| !c.1) || totals_shown { crate::numbers::thousands(cells.iter().map(|c| c.0).sum::<f64>() as u64) } else { "[c]".to_string() }
+        });
+        self.population = PopulationNote {
+            source: population.source.clone(),
+            census_2011: population.source == csae_model::population::CENSUS_2011_NAME && population == csae_model::Population::census_2011(),
+            without: without.iter().map(|f| f.name.clone()).collect(),
+            left_out: left_out.unwrap_or_else(|| "0".into()),
+        };
+        self
+    }
+
+    /// The notes of the population context: what rates divide by and leave out (R01), and how
+    /// to read the ethnicity comparison (R02), with the caveats `series.md` requires.
+    pub fn population_notes(&self) -> [String; 2] {
+        let p = &self.population;
+        let file = if p.census_2011 {
+            format!("{}, the usual resident population of each police force area at the 2011 Census (ONS, all ages; built in)", p.source)
+        } else {
+            format!("{}, the population file given for this publication", p.source)
+        };
+        let without = if p.without.is_empty() {
+            "Every force has a population.".to_string()
+        } else {
+            format!(
+                "{} {} no population and so no rate; rates of regions and of England and Wales count only the crimes of forces with a population, which leaves out {} group-based crimes.",
+                p.without.join(", "),
+                if p.without.len() == 1 { "has" } else { "have" },
+                p.left_out
+            )
+        };
+        let ages = if p.census_2011 { "of all ages and from 2011" } else { "as the population file gives it (check its ages and year)" };
+        [
+            format!(
+                "Rates are crimes per 100,000 population, using {file}. The 95% interval of a rate is the exact Poisson interval of its count, divided by the population: the range of rates consistent with the count if crimes were recorded at random at a steady rate. {without}"
+            ),
+            format!(
+                "The ethnicity comparison counts suspect records, not independent people: a suspect in several crimes is counted once per crime. Ethnicity was recorded on {} of suspect records, and recording may not be at random, so the shares of records with ethnicity recorded may not reflect all suspects. The population is {ages}, while suspects are mostly adults, so the comparison is not of like with like. Intervals are 95% Wilson score intervals of each share; the ratio's interval is the share's divided by the population share.",
+                self.ethnicity_recorded
+            ),
+        ]
     }
 
     /// The caveats of the "Things you need to know" block.

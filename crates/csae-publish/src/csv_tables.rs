@@ -21,6 +21,19 @@ pub fn cell_text(kind: Kind, v: Option<f64>, suppressed: bool, mode: Mode) -> St
     }
 }
 
+/// A cell of a table as published: as [`cell_text`], with a derived table's figures at their
+/// column's decimals.
+pub fn table_cell(t: &Table, r: usize, c: usize, mode: Mode) -> String {
+    let suppressed = is_suppressed(t, r, c);
+    match (t.kind, t.values[r][c]) {
+        (Kind::Derived, Some(x)) if !suppressed => {
+            let d = t.decimals.get(c).copied().unwrap_or(0);
+            format!("{:.*}", usize::from(d), csae_analysis::headline::round_to(x, d))
+        }
+        (kind, v) => cell_text(kind, v, suppressed, mode),
+    }
+}
+
 /// Whether a published cell is a symbol rather than a number.
 pub fn is_symbol(text: &str) -> bool {
     text.starts_with('[')
@@ -34,7 +47,7 @@ pub fn table_csv(t: &Table, ctx: &Context) -> Vec<u8> {
     w.write_record(&header).expect("write to memory");
     for (r, ((code, label), row)) in t.rows.iter().zip(&t.values).enumerate() {
         let mut rec = vec![code.clone(), label.clone()];
-        rec.extend(row.iter().enumerate().map(|(c, v)| cell_text(t.kind, *v, is_suppressed(t, r, c), ctx.mode)));
+        rec.extend((0..row.len()).map(|c| table_cell(t, r, c, ctx.mode)));
         w.write_record(&rec).expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
@@ -52,7 +65,7 @@ pub fn long_csv(t: &Table, ctx: &Context) -> Vec<u8> {
     w.write_record(long_columns(t)).expect("write to memory");
     for (r, (rcode, rlabel)) in t.rows.iter().enumerate() {
         for (c, (ccode, clabel)) in t.cols.iter().enumerate() {
-            let text = cell_text(t.kind, t.values[r][c], is_suppressed(t, r, c), ctx.mode);
+            let text = table_cell(t, r, c, ctx.mode);
             let (value, status) = if is_symbol(&text) { (String::new(), text) } else { (text, String::new()) };
             w.write_record([rcode, rlabel, ccode, clabel, &value, &status]).expect("write to memory");
         }
@@ -63,7 +76,7 @@ pub fn long_csv(t: &Table, ctx: &Context) -> Vec<u8> {
 /// `tables/metadata.json`: a CSV on the Web (W3C) table group with one entry per file, its
 /// title, the publication's marking and the symbols.
 pub fn metadata_json(tables: &[Table], ctx: &Context) -> Value {
-    let number = |t: &Table| if t.kind == Kind::Percent && ctx.mode == Mode::Internal { "decimal" } else { "integer" };
+    let number = |t: &Table| if (t.kind == Kind::Percent && ctx.mode == Mode::Internal) || t.kind == Kind::Derived { "decimal" } else { "integer" };
     // A symbol stands where no number is published: CSV on the Web reads it as a null.
     let nulls: Vec<&str> = crate::SYMBOLS.iter().map(|(s, _)| *s).collect();
     let symbols: Vec<Value> = crate::SYMBOLS.iter().map(|(s, m)| json!({"symbol": s, "meaning": m})).collect();

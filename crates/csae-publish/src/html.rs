@@ -9,7 +9,7 @@
 use csae_analysis::{Kind, Table};
 use serde_json::Value;
 
-use crate::charts::{Bar, bar_chart, column_chart};
+use crate::charts::{Bar, Interval, bar_chart, column_chart, interval_chart};
 use crate::numbers::{share_text, thousands};
 use crate::{Context, Mode};
 
@@ -30,7 +30,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// The sections of the report, in order: (anchor, heading).
-pub const SECTIONS: [(&str, &str); 13] = [
+pub const SECTIONS: [(&str, &str); 14] = [
     ("findings", "Key findings"),
     ("change", "Change over time"),
     ("scale", "Scale"),
@@ -40,6 +40,7 @@ pub const SECTIONS: [(&str, &str); 13] = [
     ("relationships", "Relationships"),
     ("networks", "Networks of linked crimes"),
     ("forces", "Forces and regions"),
+    ("context", "In context"),
     ("quality", "Data quality"),
     ("revisions", "Revisions"),
     ("methodology", "Methodology"),
@@ -82,6 +83,7 @@ pub fn report(headline: &Value, tables: &[Table], ctx: &Context) -> String {
     body.push_str(&r.relationships());
     body.push_str(&r.networks());
     body.push_str(&r.forces());
+    body.push_str(&r.in_context());
     body.push_str(&r.quality());
     body.push_str(&r.revisions());
     body.push_str(&r.methodology());
@@ -420,6 +422,73 @@ impl Report<'_> {
         self.section("forces", s)
     }
 
+    /// Rates per population with their intervals, by force and region, and the ethnicity of
+    /// suspect records against the population's, with its caveats beside it.
+    fn in_context(&self) -> String {
+        let mut s = String::new();
+        let notes = self.ctx.population_notes();
+        if let Some(r01) = self.table("R01") {
+            let rate = |k: &str| self.share(&["population", k]).map_or_else(|| "[withheld]".to_string(), |x| format!("{x:.1}"));
+            s.push_str(&format!(
+                "<p>England and Wales recorded {} group-based crimes per 100,000 population (95% interval {} to {}). A rate says whether a force's figure is high for its size;                  forces record and flag crimes differently, so a high rate can reflect recording as well as offending, and an interval that overlaps the national rate is not evidence of a difference.</p>\n",
+                rate("group_based_rate_per_100k"), rate("lower"), rate("upper")
+            ));
+            s.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&notes[0])));
+            let national = r01.rows.iter().position(|x| x.0 == csae_analysis::rates::ENGLAND_AND_WALES);
+            let reference = national.and_then(|r| self.interval(r01, r, 2).value.map(|v| (v, format!("England and Wales: {v:.1}"))));
+            let forces: Vec<usize> = (0..r01.rows.len()).filter(|&r| csae_model::force(&r01.rows[r].0).is_some_and(|f| f.id == r01.rows[r].0)).collect();
+            let regions: Vec<usize> = (0..r01.rows.len()).filter(|r| !forces.contains(r) && Some(*r) != national).collect();
+            for (rows, id, title) in [(forces, "context-forces", "Group-based crimes per 100,000 population by force"), (regions, "context-regions", "Group-based crimes per 100,000 population by region")] {
+                let mut items: Vec<Interval> = rows.iter().map(|&r| self.interval(r01, r, 2)).collect();
+                // Highest rate first; withheld and not applicable last, in their order.
+                items.sort_by(|a, b| b.value.is_some().cmp(&a.value.is_some()).then(b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0))));
+                let summary = format!("{title}, highest first, each with its 95% interval{}. {}.", reference.as_ref().map_or(String::new(), |r| format!("; the dashed line is the rate of {}", r.1)), items.iter().map(|i| format!("{}: {}", i.label, i.shown)).collect::<Vec<_>>().join("; "));
+                s.push_str(&format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n{}\n</figure>\n", interval_chart(id, title, &summary, &items, reference.as_ref().map(|r| (r.0, r.1.as_str())))));
+            }
+            s.push_str(&self.table_html(r01));
+        }
+        if let Some(r02) = self.table("R02") {
+            s.push_str("<h3>Suspects' ethnicity and the population's</h3>\n");
+            s.push_str(&format!(
+                "<p>Ethnicity was recorded on {} of suspect records in group-based crimes. For each ethnic group, the share of those records is set beside the group's share of the population;                  a ratio above 1 means the group's share of suspect records is larger than its share of the population.</p>\n",
+                self.ctx.ethnicity_recorded
+            ));
+            let caveats = [
+                format!("These are records, not independent people: {}.", csae_analysis::plain::RECORDS_NOT_PEOPLE),
+                format!("Ethnicity is recorded on {} of suspect records only, and may not be recorded at random, so the shares may not reflect all suspects.", self.ctx.ethnicity_recorded),
+                if self.ctx.population.census_2011 {
+                    "The population is of all ages and from the 2011 Census, while suspects are mostly adults recorded years later.".to_string()
+                } else {
+                    format!("The population is as the file {} gives it; check its ages and year before comparing.", self.ctx.population.source)
+                },
+            ];
+            s.push_str(&format!("<ul class=\"note\" role=\"note\">{}</ul>\n", caveats.iter().map(|c| format!("<li>{}</li>", esc(c))).collect::<String>()));
+            let items: Vec<Interval> = (0..r02.rows.len()).map(|r| self.interval(r02, r, 5)).collect();
+            let (id, title) = ("context-ethnicity", "Ratio of each group's share of suspect records to its share of the population");
+            let summary = format!("{title}, each with its 95% interval; the dashed line is a ratio of 1, the same share as the population. {}.", items.iter().map(|i| format!("{}: {}", i.label, i.shown)).collect::<Vec<_>>().join("; "));
+            s.push_str(&format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n{}\n</figure>\n", interval_chart(id, title, &summary, &items, Some((1.0, "Ratio 1: same share as the population")))));
+            s.push_str(&self.table_html(r02));
+        }
+        if s.is_empty() {
+            s.push_str("<p>This publication has no population context.</p>\n");
+        }
+        self.section("context", s)
+    }
+
+    /// The estimate in column `c` of a derived table's row, with its interval in the two
+    /// columns after it, as a chart shows it (nothing when withheld or not applicable).
+    fn interval(&self, t: &Table, r: usize, c: usize) -> Interval {
+        let shown = |c: usize| cell_html(t, r, c, self.ctx.mode);
+        let value = |c: usize| (!crate::csv_tables::is_suppressed(t, r, c)).then(|| t.values[r][c]).flatten().map(|x| csae_analysis::headline::round_to(x, t.decimals.get(c).copied().unwrap_or(0)));
+        let text = match value(c) {
+            Some(_) => format!("{} (95% interval {} to {})", shown(c), shown(c + 1), shown(c + 2)),
+            None if t.values[r][c].is_none() => format!("{} (not applicable)", shown(c)),
+            None => shown(c),
+        };
+        let published = value(c).is_some();
+        Interval { label: t.rows[r].1.clone(), value: value(c), lower: value(c + 1).filter(|_| published), upper: value(c + 2).filter(|_| published), shown: text }
+    }
+
     fn quality(&self) -> String {
         let mut s = String::from(
             "<p>How complete each force's returns are, and what validation found. Rows that break a rule of the data standard are rejected with the rule's code and returned to the force; \
@@ -460,7 +529,7 @@ impl Report<'_> {
                 "<p>Counts from 1 to {} are withheld and shown [c]. Further cells are withheld so that no withheld cell can be worked out, or narrowed to fewer than {} possible values, from the published cells and the totals; \
                  this is checked exactly for every withheld cell by solving the lowest and highest values consistent with everything published (a linear programme), \
                  with tables that share totals (forces and regions) checked together. A table that failed the check would not be published. Percentages in tables are whole numbers and are withheld when \
-                 their count is withheld or their denominator is below {}. No file of the publication holds a person-level row, a pseudonym or a crime reference.</p>\n",
+                 their count is withheld or their denominator is below {}. Rates, shares and ratios of the population context are withheld with the counts they would reveal, since the population is published. No file of the publication holds a person-level row, a pseudonym or a crime reference.</p>\n",
                 self.ctx.min_cell - 1, self.ctx.min_cell, self.ctx.min_cell
             ),
             Mode::Internal => "<p>These are internal figures without disclosure control, for national analysts only.</p>\n".to_string(),
@@ -472,8 +541,20 @@ impl Report<'_> {
              <li>Ethnicity and nationality are recorded for some suspects only; shares of those recorded may not reflect all suspects.</li>\
              <li>Forces record categories, relationships and flags differently; the data quality section shows how complete each force is.</li>\
              <li>Networks depend on persons being identified consistently; unidentified suspects never link crimes, so networks are a lower bound.</li>\
-             </ul>\n<h3>Symbols</h3>\n<dl>",
+             </ul>\n",
         );
+        s.push_str(&format!(
+            "<h3>Rates, shares and their intervals</h3>\n<p>{}</p>\n<dl>\
+             <dt>Rate per 100,000 population</dt><dd>r = 100,000 × k / P, where k is the number of crimes and P the population of the force area (or the sum over the forces of a region with a population).</dd>\
+             <dt>Exact 95% interval of a rate</dt><dd>The exact Poisson interval of the count k, divided by the population: lower = 100,000 × χ²(0.025; 2k) / (2P), which is 0 when k = 0; upper = 100,000 × χ²(0.975; 2k + 2) / (2P). χ²(p; d) is the p-th quantile of the chi-squared distribution with d degrees of freedom.</dd>\
+             <dt>Share of suspect records</dt><dd>p = k / n, where k is the suspect records of one ethnic group and n the suspect records with any ethnicity recorded.</dd>\
+             <dt>95% interval of a share</dt><dd>The Wilson score interval with z = 1.96: (p + z²/(2n) ± z √(p(1 − p)/n + z²/(4n²))) / (1 + z²/n).</dd>\
+             <dt>Ratio to the population</dt><dd>The share of suspect records divided by the group's share of the population file's total; its interval is the share's interval divided by the same population share, which is treated as exact.</dd>\
+             </dl>\n<p>{}</p>\n",
+            esc(&self.ctx.population_notes()[0]),
+            esc(&self.ctx.population_notes()[1])
+        ));
+        s.push_str("<h3>Symbols</h3>\n<dl>");
         for (sym, meaning) in crate::SYMBOLS {
             s.push_str(&format!("<dt>{}</dt><dd>{}</dd>", esc(sym), esc(&cap(meaning))));
         }
@@ -503,7 +584,7 @@ impl Report<'_> {
     /// The bar of one cell of a table.
     fn bar(&self, t: &Table, r: usize, c: usize, label: &str) -> Bar {
         let withheld = crate::csv_tables::is_suppressed(t, r, c);
-        Bar { label: label.to_string(), value: if withheld { None } else { t.values[r][c] }, shown: cell_html(t.kind, t.values[r][c], withheld, self.ctx.mode) }
+        Bar { label: label.to_string(), value: if withheld { None } else { t.values[r][c] }, shown: cell_html(t, r, c, self.ctx.mode) }
     }
 
     /// A bar chart of one line of a table, in a figure with a caption.
@@ -551,7 +632,7 @@ impl Report<'_> {
             s.push_str(&format!("<th scope=\"col\" class=\"n\">{}</th>", esc(label)));
         }
         s.push_str("</tr></thead>\n<tbody>\n");
-        for (r, ((code, label), row)) in t.rows.iter().zip(&t.values).enumerate() {
+        for (r, (code, label)) in t.rows.iter().enumerate() {
             let total = code == "Total";
             s.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
             s.push_str(&format!("<th scope=\"row\">{}</th>", esc(label)));
@@ -559,8 +640,8 @@ impl Report<'_> {
                 let region = csae_model::force(code).map_or(String::new(), |f| f.region.clone());
                 s.push_str(&format!("<td>{}</td>", esc(&region)));
             }
-            for (c, v) in row.iter().enumerate() {
-                s.push_str(&format!("<td class=\"n\">{}</td>", esc(&cell_html(t.kind, *v, crate::csv_tables::is_suppressed(t, r, c), self.ctx.mode))));
+            for c in 0..t.cols.len() {
+                s.push_str(&format!("<td class=\"n\">{}</td>", esc(&cell_html(t, r, c, self.ctx.mode))));
             }
             s.push_str("</tr>\n");
         }
@@ -606,10 +687,15 @@ pub fn cap(s: &str) -> String {
 }
 
 /// A published cell for a page: counts with thousands separators, the rest as in the CSV.
-fn cell_html(kind: Kind, v: Option<f64>, suppressed: bool, mode: Mode) -> String {
-    match (kind, v) {
-        (Kind::Count | Kind::Measures | Kind::Summary, Some(x)) if !suppressed && x >= 0.0 => thousands(x.round() as u64),
-        _ => crate::cell_text(kind, v, suppressed, mode),
+fn cell_html(t: &Table, r: usize, c: usize, mode: Mode) -> String {
+    let count = match t.kind {
+        Kind::Count | Kind::Measures | Kind::Summary => true,
+        Kind::Derived => t.decimals.get(c) == Some(&0),
+        Kind::Percent => false,
+    };
+    match t.values[r][c] {
+        Some(x) if count && !crate::csv_tables::is_suppressed(t, r, c) && x >= 0.0 => thousands(x.round() as u64),
+        _ => crate::table_cell(t, r, c, mode),
     }
 }
 

@@ -16,7 +16,7 @@ mod revisions;
 pub mod workbook;
 
 pub use context::Context;
-pub use csv_tables::{cell_text, long_csv, table_csv};
+pub use csv_tables::{cell_text, long_csv, table_cell, table_csv};
 pub use release::{ReleaseOptions, SYNTHETIC};
 pub use folder::write;
 pub use pipeline::{PublishError, PublishOptions, Published, publish};

@@ -23,11 +23,14 @@ pub struct PublishOptions {
     pub series_years: u32,
     /// An earlier publication of the same disclosure mode to compare with (`--previous`).
     pub previous: Option<std::path::PathBuf>,
+    /// The population of each force area for rates and the ethnicity comparison
+    /// (`--population`; default the built-in 2011 Census file).
+    pub population: csae_model::Population,
 }
 
 impl Default for PublishOptions {
     fn default() -> Self {
-        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5, allow_empty: false, release: crate::ReleaseOptions::default(), series_years: 10, previous: None }
+        PublishOptions { analysis: Options::default(), mode: Mode::Public, min_cell: 5, allow_empty: false, release: crate::ReleaseOptions::default(), series_years: 10, previous: None, population: csae_model::Population::census_2011().clone() }
     }
 }
 
@@ -104,7 +107,12 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
         }
         None => headline,
     };
-    timing.lap("analysis: series");
+    // The population context goes after the series, before data quality.
+    let at = tables.iter().position(|t| t.id.starts_with('Q')).unwrap_or(tables.len());
+    let rates = csae_analysis::rates::tables(&tables, &opts.population);
+    tables.splice(at..at, rates);
+    let headline = headline.with_population(&tables, &opts.population.source);
+    timing.lap("analysis: series, population context");
     let (headline_json, withheld) = match opts.mode {
         Mode::Internal => (serde_json::to_value(&headline).expect("headline serialises"), 0),
         Mode::Public => {
@@ -114,7 +122,7 @@ pub fn publish(dataset: &Path, out: &Path, opts: &PublishOptions) -> Result<Publ
         }
     };
     timing.lap("disclosure control");
-    let mut context = context.with_headline(&headline_json);
+    let mut context = context.with_headline(&headline_json).with_population(&opts.population, &tables);
     if let Some(previous) = &previous {
         // A table needs a row: with no figure changed, the report says so instead.
         let v01 = crate::revisions::revisions(previous, &headline_json, &tables, opts.mode);

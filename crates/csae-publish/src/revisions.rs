@@ -147,6 +147,7 @@ pub fn revisions(previous: &Previous, headline: &Value, tables: &[Table], mode: 
         values,
         suppressed,
         bases: Vec::new(),
+        decimals: Vec::new(),
     }
 }
 

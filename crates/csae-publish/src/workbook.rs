@@ -27,7 +27,7 @@ pub fn notes(ctx: &Context) -> Vec<String> {
         format!("A crime is group-based when {} or more suspects are recorded for it, including suspects not identified.", ctx.min_suspects),
         match ctx.mode {
             crate::Mode::Public => format!(
-                "Disclosure control: counts from 1 to {} are withheld and shown [c], with further cells withheld so that none can be worked out from the totals; every withheld cell is checked by an exact audit. Percentages are rounded to whole numbers, shown [low] when they round to zero but are not zero, and withheld when their numerator is withheld or their denominator is below {}.",
+                "Disclosure control: counts from 1 to {} are withheld and shown [c], with further cells withheld so that none can be worked out from the totals; every withheld cell is checked by an exact audit. Percentages are rounded to whole numbers, shown [low] when they round to zero but are not zero, and withheld when their numerator is withheld or their denominator is below {}. Rates, shares and ratios are withheld with the counts they would reveal.",
                 ctx.min_cell - 1,
                 ctx.min_cell
             ),
@@ -39,6 +39,8 @@ pub fn notes(ctx: &Context) -> Vec<String> {
             "officer-fallback" => "Ethnicity is self-defined; where that is not recorded, the ethnicity observed by the officer is used.".to_string(),
             _ => "Ethnicity is self-defined ethnicity only; ethnicity observed by an officer is not used.".to_string(),
         },
+        ctx.population_notes()[0].clone(),
+        ctx.population_notes()[1].clone(),
     ]
 }
 
@@ -50,7 +52,7 @@ pub fn note_numbers(t: &Table) -> Vec<usize> {
         n.push(2);
         n.push(3);
     }
-    let crimes_by_category = !(id.starts_with("T01") || id.starts_with("T02") || id.starts_with("T12") || id.starts_with("Q02") || id.starts_with("T16"));
+    let crimes_by_category = !(id.starts_with("T01") || id.starts_with("T02") || id.starts_with("T12") || id.starts_with("Q02") || id.starts_with("T16") || id.starts_with('R'));
     if crimes_by_category {
         n.push(4);
     }
@@ -59,6 +61,12 @@ pub fn note_numbers(t: &Table) -> Vec<usize> {
     }
     if id.contains("ethnicity") {
         n.push(6);
+    }
+    if id.starts_with("R01") {
+        n.push(7);
+    }
+    if id.starts_with("R02") {
+        n.push(8);
     }
     n
 }
@@ -101,6 +109,7 @@ struct Formats {
     wrap: Format,
     whole: Format,
     one_dp: Format,
+    two_dp: Format,
     symbol: Format,
 }
 
@@ -113,6 +122,7 @@ impl Formats {
             wrap: Format::new().set_text_wrap(),
             whole: Format::new().set_num_format("#,##0"),
             one_dp: Format::new().set_num_format("0.0"),
+            two_dp: Format::new().set_num_format("0.00"),
             symbol: Format::new().set_align(rust_xlsxwriter::FormatAlign::Right),
         }
     }
@@ -210,7 +220,7 @@ fn table_sheet(ws: &mut Worksheet, t: &Table, ctx: &Context, f: &Formats) -> Res
     let name = sheet_name(&t.id);
     ws.set_name(&name)?;
     ws.write_string_with_format(0, 0, table_title(t, ctx), &f.title)?;
-    let texts: Vec<Vec<String>> = (0..t.rows.len()).map(|r| (0..t.cols.len()).map(|c| crate::cell_text(t.kind, t.values[r][c], crate::csv_tables::is_suppressed(t, r, c), ctx.mode)).collect()).collect();
+    let texts: Vec<Vec<String>> = (0..t.rows.len()).map(|r| (0..t.cols.len()).map(|c| crate::table_cell(t, r, c, ctx.mode)).collect()).collect();
     let used: Vec<(&str, &str)> = crate::SYMBOLS.iter().copied().filter(|(s, _)| texts.iter().flatten().any(|x| x == s)).collect();
     if used.is_empty() {
         ws.write_string(1, 0, "This worksheet contains one table.")?;
@@ -219,7 +229,12 @@ fn table_sheet(ws: &mut Worksheet, t: &Table, ctx: &Context, f: &Formats) -> Res
         ws.write_string(1, 0, "This worksheet contains one table. Some cells contain symbols explained below.")?;
         ws.write_string(3, 0, format!("Symbols: {}", used.iter().map(|(s, m)| format!("{s} {m}")).collect::<Vec<_>>().join("; ")))?;
     }
-    ws.write_string(2, 0, format!("Unit: {}. {}", t.unit, if t.kind == Kind::Percent { "Values are percentages." } else { "Values are counts." }))?;
+    let values_are = match t.kind {
+        Kind::Percent => "Values are percentages.",
+        Kind::Derived => "Values are counts, rates, percentages or ratios, as each column heading says.",
+        _ => "Values are counts.",
+    };
+    ws.write_string(2, 0, format!("Unit: {}. {values_are}", t.unit))?;
     ws.write_string(4, 0, format!("Marking: {}. Source: national CSAE data collection, police force returns.", ctx.marking()))?;
     let top = TABLE_HEADER_ROW;
     let heads = headers(t);
@@ -234,7 +249,15 @@ fn table_sheet(ws: &mut Worksheet, t: &Table, ctx: &Context, f: &Formats) -> Res
             let xc = 2 + c as u16;
             match text.parse::<f64>() {
                 // Numbers stored as numbers, at the precision the CSV publishes.
-                Ok(x) => ws.write_number_with_format(xr, xc, x, if t.kind == Kind::Percent && ctx.mode == crate::Mode::Internal { &f.one_dp } else { &f.whole })?,
+                Ok(x) => {
+                    let format = match (t.kind, t.decimals.get(c)) {
+                        (Kind::Derived, Some(1)) => &f.one_dp,
+                        (Kind::Derived, Some(2)) => &f.two_dp,
+                        (Kind::Percent, _) if ctx.mode == crate::Mode::Internal => &f.one_dp,
+                        _ => &f.whole,
+                    };
+                    ws.write_number_with_format(xr, xc, x, format)?
+                }
                 Err(_) => ws.write_string_with_format(xr, xc, text, &f.symbol)?,
             };
         }

@@ -257,6 +257,9 @@ pub struct ReportArgs {
     /// An earlier publication (same --disclosure) to compare with: adds V01_revisions and the report's "Revisions" section.
     #[arg(long, value_name = "PUBLICATION")]
     pub previous: Option<PathBuf>,
+    /// Population of each force area for rates and the ethnicity comparison: a CSV with the header force_id,population,white,mixed,asian,black,other (optionally children) [default: the built-in 2011 Census file].
+    #[arg(long, value_name = "FILE")]
+    pub population: Option<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }

@@ -21,14 +21,29 @@ pub fn publish_error(e: PublishError) -> CliError {
     }
 }
 
+/// Reads `--population FILE`; a file that cannot be read or is malformed is refused (exit 2).
+fn read_population(path: &std::path::Path) -> Result<csae_model::Population, CliError> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| CliError::unusable(format!("cannot read the population file {name} ({e}); give an existing CSV file to --population")))?;
+    let mut bytes = Vec::new();
+    // One byte more than the largest accepted file, so an oversized one is refused unread.
+    file.take(csae_model::population::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| CliError::unusable(format!("cannot read the population file {name} ({e}); give a readable CSV file to --population")))?;
+    csae_model::Population::parse(&name, &bytes).map_err(CliError::unusable)
+}
+
 pub fn run(a: ReportArgs) -> CliResult {
     let mode = match a.disclosure {
         Disclosure::Internal => Mode::Internal,
         Disclosure::Public => Mode::Public,
     };
+    let population = match &a.population {
+        Some(path) => read_population(path)?,
+        None => csae_model::Population::census_2011().clone(),
+    };
     let pb = crate::progress::spinner("analysing the dataset and writing the publication");
     let release = ReleaseOptions { next_release: a.next_release, status: a.status.clone(), contact: a.contact.clone() };
-    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell, allow_empty: a.allow_empty, release, series_years: a.series_years, previous: a.previous.clone() });
+    let result = publish(&a.dataset, &a.out, &PublishOptions { analysis: options(&a.analysis), mode, min_cell: a.min_cell, allow_empty: a.allow_empty, release, series_years: a.series_years, previous: a.previous.clone(), population });
     pb.finish_and_clear();
     let p = result.map_err(publish_error)?;
     let h = &p.headline;
