@@ -290,7 +290,11 @@ pub(crate) fn protect_margins(grid: &Grid, own: &[bool], placed: &[GridCells], m
     // A withheld margin the published cells pin to its value reveals nothing; it is published below.
     let harmless = |r: &crate::disclosure::CellRange| margins.contains(&r.cell) && !is_primary(grid.values[r.cell], min_cell);
     let passes = |s: &[bool]| grid.audit(s, min_cell).iter().all(harmless);
-    if !passes(&s) {
+    let first = grid.audit(&s, min_cell);
+    if first.is_empty() {
+        return Some(s);
+    }
+    if !first.iter().all(harmless) {
         let open: Vec<usize> = margins.iter().copied().filter(|&m| !s[m]).collect();
         for &m in &open {
             s[m] = true;
