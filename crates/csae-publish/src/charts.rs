@@ -124,21 +124,19 @@ const WHISKER_H: f64 = 14.0;
 
 /// A dot-and-whisker chart: each row's label and figures on the line above it, its estimate a
 /// dot on a line from its lower to its upper limit, and an optional reference value (for
-/// example the national rate) as a dashed line across every row, named at the top.
+/// example the national rate) as a dashed line through every row's whisker, named on the
+/// chart's first line (so neither crosses a label).
 pub fn interval_chart(id: &str, title: &str, summary: &str, rows: &[Interval], reference: Option<(f64, &str)>) -> String {
     let max = rows.iter().filter_map(|r| r.upper.or(r.value)).chain(reference.map(|r| r.0)).fold(0.0_f64, f64::max);
     let plot_w = WIDTH - 2.0 * MARGIN;
     let x = |v: f64| MARGIN + if max > 0.0 { v / max * plot_w } else { 0.0 };
     let labels: Vec<Vec<String>> = rows.iter().map(|r| wrap(&format!("{}: {}", r.label, r.shown), LABEL_CHARS)).collect();
-    let top = if reference.is_some() { LINE_H + 4.0 } else { 0.0 };
+    let key: Vec<String> = reference.map_or_else(Vec::new, |(_, name)| wrap(&format!("Dashed line: {name}"), LABEL_CHARS));
+    let top = key.len() as f64 * LINE_H;
     let height = top + labels.iter().map(|l| l.len() as f64 * LINE_H + WHISKER_H + GAP).sum::<f64>() + GAP / 2.0;
     let mut s = open_svg(id, title, summary, WIDTH, height, "");
-    if let Some((v, name)) = reference {
-        let rx = x(v);
-        // The name sits left of the line when the line is in the right half, so it stays on the canvas.
-        let anchor = if rx > WIDTH / 2.0 { "end" } else { "start" };
-        s.push_str(&format!("<text x=\"{rx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" class=\"chart-label\">{}</text>", LINE_H - 4.0, esc(name)));
-        s.push_str(&format!("<line x1=\"{rx:.1}\" y1=\"{:.1}\" x2=\"{rx:.1}\" y2=\"{:.1}\" stroke=\"{REFERENCE_COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>", LINE_H, height));
+    for (i, line) in key.iter().enumerate() {
+        s.push_str(&format!("<text x=\"0\" y=\"{:.1}\" class=\"chart-label\">{}</text>", (i + 1) as f64 * LINE_H - 4.0, esc(line)));
     }
     let mut y = top + GAP / 2.0;
     for (r, lines) in rows.iter().zip(&labels) {
@@ -147,6 +145,9 @@ pub fn interval_chart(id: &str, title: &str, summary: &str, rows: &[Interval], r
             s.push_str(&format!("<text x=\"0\" y=\"{:.1}\" class=\"chart-label\">{}</text>", y - 4.0, esc(line)));
         }
         let mid = y + WHISKER_H / 2.0;
+        if let Some((v, _)) = reference {
+            s.push_str(&format!("<line x1=\"{rx:.1}\" y1=\"{y:.1}\" x2=\"{rx:.1}\" y2=\"{:.1}\" stroke=\"{REFERENCE_COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>", y + WHISKER_H, rx = x(v)));
+        }
         if let (Some(lo), Some(hi)) = (r.lower, r.upper) {
             s.push_str(&format!("<line x1=\"{:.1}\" y1=\"{mid:.1}\" x2=\"{:.1}\" y2=\"{mid:.1}\" stroke=\"{BAR_COLOUR}\" stroke-width=\"3\"/>", x(lo), x(hi)));
         }
@@ -213,7 +214,9 @@ mod tests {
         // The whisker spans 5 to 20 of a scale whose top is 20; the dot and the line sit at 10.
         assert!(svg.contains(&format!("x1=\"{:.1}\"", MARGIN + plot / 4.0)) && svg.contains(&format!("x2=\"{:.1}\"", MARGIN + plot)), "{svg}");
         assert!(svg.contains(&format!("cx=\"{:.1}\"", MARGIN + plot / 2.0)) && svg.contains("stroke-dasharray"));
-        assert!(svg.contains("A: 10.0 (5.0 to 20.0)") && svg.contains("B: [c]") && svg.contains("England and Wales: 10.0"));
+        assert!(svg.contains("A: 10.0 (5.0 to 20.0)") && svg.contains("B: [c]") && svg.contains("Dashed line: England and Wales: 10.0"));
+        // The reference line is drawn beside each whisker, never across a label.
+        assert_eq!(svg.matches("stroke-dasharray").count(), 2);
     }
 
     #[test]

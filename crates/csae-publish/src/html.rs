@@ -435,14 +435,14 @@ impl Report<'_> {
             ));
             s.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&notes[0])));
             let national = r01.rows.iter().position(|x| x.0 == csae_analysis::rates::ENGLAND_AND_WALES);
-            let reference = national.and_then(|r| self.interval(r01, r, 2).value.map(|v| (v, format!("England and Wales: {v:.1}"))));
+            let reference = national.and_then(|r| self.interval(r01, r, 2).value.map(|v| (v, format!("the rate of England and Wales, {v:.1}"))));
             let forces: Vec<usize> = (0..r01.rows.len()).filter(|&r| csae_model::force(&r01.rows[r].0).is_some_and(|f| f.id == r01.rows[r].0)).collect();
             let regions: Vec<usize> = (0..r01.rows.len()).filter(|r| !forces.contains(r) && Some(*r) != national).collect();
             for (rows, id, title) in [(forces, "context-forces", "Group-based crimes per 100,000 population by force"), (regions, "context-regions", "Group-based crimes per 100,000 population by region")] {
                 let mut items: Vec<Interval> = rows.iter().map(|&r| self.interval(r01, r, 2)).collect();
                 // Highest rate first; withheld and not applicable last, in their order.
                 items.sort_by(|a, b| b.value.is_some().cmp(&a.value.is_some()).then(b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0))));
-                let summary = format!("{title}, highest first, each with its 95% interval{}. {}.", reference.as_ref().map_or(String::new(), |r| format!("; the dashed line is the rate of {}", r.1)), items.iter().map(|i| format!("{}: {}", i.label, i.shown)).collect::<Vec<_>>().join("; "));
+                let summary = format!("{title}, highest first, each with its 95% interval{}. {}.", reference.as_ref().map_or(String::new(), |r| format!("; the dashed line is {}", r.1)), items.iter().map(|i| format!("{}: {}", i.label, i.shown)).collect::<Vec<_>>().join("; "));
                 s.push_str(&format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n{}\n</figure>\n", interval_chart(id, title, &summary, &items, reference.as_ref().map(|r| (r.0, r.1.as_str())))));
             }
             s.push_str(&self.table_html(r01));
@@ -466,7 +466,7 @@ impl Report<'_> {
             let items: Vec<Interval> = (0..r02.rows.len()).map(|r| self.interval(r02, r, 5)).collect();
             let (id, title) = ("context-ethnicity", "Ratio of each group's share of suspect records to its share of the population");
             let summary = format!("{title}, each with its 95% interval; the dashed line is a ratio of 1, the same share as the population. {}.", items.iter().map(|i| format!("{}: {}", i.label, i.shown)).collect::<Vec<_>>().join("; "));
-            s.push_str(&format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n{}\n</figure>\n", interval_chart(id, title, &summary, &items, Some((1.0, "Ratio 1: same share as the population")))));
+            s.push_str(&format!("<figure>\n<figcaption id=\"{id}-c\">{title}</figcaption>\n{}\n</figure>\n", interval_chart(id, title, &summary, &items, Some((1.0, "a ratio of 1, the same share as the population")))));
             s.push_str(&self.table_html(r02));
         }
         if s.is_empty() {
