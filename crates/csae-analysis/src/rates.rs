@@ -30,10 +30,6 @@ const FROM_CSAE: [usize; 1] = [6];
 const SUSPECT_RECORDS: usize = 0;
 const POPULATION_SHARE: usize = 4;
 
-fn dim(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
-}
-
 /// R01's columns with their decimals; the children's columns only when the file has them.
 fn r01_columns(children: bool) -> (Vec<(String, String)>, Vec<u8>) {
     let mut cols = vec![
@@ -88,7 +84,7 @@ pub fn r01(t01: &Table, population: &Population) -> Table {
     let (cols, decimals) = r01_columns(population.has_children);
     let count = |force: &str, col: &str| t01.get(force, col).unwrap_or(0.0) as u64;
     let mut rows = crate::tables::forces();
-    rows.extend(csae_model::forces::regions().into_iter().map(|r| (r.to_string(), r.to_string())));
+    rows.extend(crate::tables::regions());
     rows.push((ENGLAND_AND_WALES.into(), "England and Wales".into()));
     let values = rows
         .iter()
@@ -149,7 +145,7 @@ pub fn r02(t08: &Table, population: &Population) -> Table {
             vec![Some(k as f64), share, lo, hi, pop_share, ratio(share), ratio(lo), ratio(hi)]
         })
         .collect();
-    let cols = dim(&[
+    let cols = crate::tables::fixed(&[
         ("SUSPECT_RECORDS", "Suspect records"),
         ("SUSPECT_SHARE", "Share of suspect records with ethnicity recorded (%)"),
         ("SHARE_LOWER", "Share: lower 95% limit (%)"),

@@ -85,7 +85,7 @@ fn list(name: &str) -> Dim {
     code_list(name).codes.iter().map(|c| (c.code.clone(), c.label.clone())).collect()
 }
 
-fn fixed(items: &[(&str, &str)]) -> Dim {
+pub(crate) fn fixed(items: &[(&str, &str)]) -> Dim {
     items.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
 }
 
@@ -124,7 +124,7 @@ pub fn forces() -> Dim {
     csae_model::forces().iter().map(|f| (f.id.clone(), f.name.clone())).collect()
 }
 
-fn regions() -> Dim {
+pub(crate) fn regions() -> Dim {
     csae_model::forces::regions().into_iter().map(|r| (r.to_string(), r.to_string())).collect()
 }
 

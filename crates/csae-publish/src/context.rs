@@ -138,7 +138,7 @@ impl Context {
         });
         self.population = PopulationNote {
             source: population.source.clone(),
-            census_2011: population.source == csae_model::population::CENSUS_2011_NAME && population == csae_model::Population::census_2011(),
+            census_2011: population == csae_model::Population::census_2011(),
             without: without.iter().map(|f| f.name.clone()).collect(),
             left_out: left_out.unwrap_or_else(|| "0".into()),
         };
@@ -146,7 +146,7 @@ impl Context {
     }
 
     /// The notes of the population context: what rates divide by and leave out (R01), and how
-    /// to read the ethnicity comparison (R02), with the caveats `series.md` requires.
+    /// to read the ethnicity comparison (R02): its caveats and intervals.
     pub fn population_notes(&self) -> [String; 2] {
         let p = &self.population;
         let file = if p.census_2011 {
@@ -164,15 +164,29 @@ impl Context {
                 p.left_out
             )
         };
-        let ages = if p.census_2011 { "of all ages and from 2011" } else { "as the population file gives it (check its ages and year)" };
         [
             format!(
                 "Rates are crimes per 100,000 population, using {file}. The 95% interval of a rate is the exact Poisson interval of its count, divided by the population: the range of rates consistent with the count if crimes were recorded at random at a steady rate. {without}"
             ),
             format!(
-                "The ethnicity comparison counts suspect records, not independent people: a suspect in several crimes is counted once per crime. Ethnicity was recorded on {} of suspect records, and recording may not be at random, so the shares of records with ethnicity recorded may not reflect all suspects. The population is {ages}, while suspects are mostly adults, so the comparison is not of like with like. Intervals are 95% Wilson score intervals of each share; the ratio's interval is the share's divided by the population share.",
-                self.ethnicity_recorded
+                "{} Intervals are 95% Wilson score intervals of each share; the ratio's interval is the share's divided by the population share.",
+                self.ethnicity_caveats().join(" ")
             ),
+        ]
+    }
+
+    /// What every output showing the ethnicity comparison (R02) says in plain words beside it:
+    /// records are not people, recording is incomplete and perhaps not at random, and what
+    /// population it is compared with.
+    pub fn ethnicity_caveats(&self) -> [String; 3] {
+        [
+            format!("The comparison counts suspect records, not independent people: {}.", csae_analysis::plain::RECORDS_NOT_PEOPLE),
+            format!("Ethnicity was recorded on {} of suspect records only, and may not be recorded at random, so the shares may not reflect all suspects.", self.ethnicity_recorded),
+            if self.population.census_2011 {
+                "The population is of all ages and from the 2011 Census, while suspects are mostly adults recorded years later, so the comparison is not of like with like.".to_string()
+            } else {
+                format!("The population is as the file {} gives it; check its ages and year before comparing.", self.population.source)
+            },
         ]
     }
 

@@ -453,15 +453,7 @@ impl Report<'_> {
                 "<p>Ethnicity was recorded on {} of suspect records in group-based crimes. For each ethnic group, the share of those records is set beside the group's share of the population;                  a ratio above 1 means the group's share of suspect records is larger than its share of the population.</p>\n",
                 self.ctx.ethnicity_recorded
             ));
-            let caveats = [
-                format!("These are records, not independent people: {}.", csae_analysis::plain::RECORDS_NOT_PEOPLE),
-                format!("Ethnicity is recorded on {} of suspect records only, and may not be recorded at random, so the shares may not reflect all suspects.", self.ctx.ethnicity_recorded),
-                if self.ctx.population.census_2011 {
-                    "The population is of all ages and from the 2011 Census, while suspects are mostly adults recorded years later.".to_string()
-                } else {
-                    format!("The population is as the file {} gives it; check its ages and year before comparing.", self.ctx.population.source)
-                },
-            ];
+            let caveats = self.ctx.ethnicity_caveats();
             s.push_str(&format!("<ul class=\"note\" role=\"note\">{}</ul>\n", caveats.iter().map(|c| format!("<li>{}</li>", esc(c))).collect::<String>()));
             let items: Vec<Interval> = (0..r02.rows.len()).map(|r| self.interval(r02, r, 5)).collect();
             let (id, title) = ("context-ethnicity", "Ratio of each group's share of suspect records to its share of the population");
@@ -543,6 +535,7 @@ impl Report<'_> {
              <li>Networks depend on persons being identified consistently; unidentified suspects never link crimes, so networks are a lower bound.</li>\
              </ul>\n",
         );
+        let population = self.ctx.population_notes();
         s.push_str(&format!(
             "<h3>Rates, shares and their intervals</h3>\n<p>{}</p>\n<dl>\
              <dt>Rate per 100,000 population</dt><dd>r = 100,000 × k / P, where k is the number of crimes and P the population of the force area (or the sum over the forces of a region with a population).</dd>\
@@ -551,8 +544,8 @@ impl Report<'_> {
              <dt>95% interval of a share</dt><dd>The Wilson score interval with z = 1.96: (p + z²/(2n) ± z √(p(1 − p)/n + z²/(4n²))) / (1 + z²/n).</dd>\
              <dt>Ratio to the population</dt><dd>The share of suspect records divided by the group's share of the population file's total; its interval is the share's interval divided by the same population share, which is treated as exact.</dd>\
              </dl>\n<p>{}</p>\n",
-            esc(&self.ctx.population_notes()[0]),
-            esc(&self.ctx.population_notes()[1])
+            esc(&population[0]),
+            esc(&population[1])
         ));
         s.push_str("<h3>Symbols</h3>\n<dl>");
         for (sym, meaning) in crate::SYMBOLS {

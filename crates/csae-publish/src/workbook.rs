@@ -22,6 +22,7 @@ pub fn sheet_name(table_id: &str) -> String {
 
 /// The notes tables refer to, numbered `[note 1]` … in the order the tables first cite them.
 pub fn notes(ctx: &Context) -> Vec<String> {
+    let [rates, ethnicity] = ctx.population_notes();
     vec![
         format!("The period is {} to {}: crimes recorded by the police in that period (recorded date), whatever the date of the offence.", ctx.from, ctx.to),
         format!("A crime is group-based when {} or more suspects are recorded for it, including suspects not identified.", ctx.min_suspects),
@@ -39,8 +40,8 @@ pub fn notes(ctx: &Context) -> Vec<String> {
             "officer-fallback" => "Ethnicity is self-defined; where that is not recorded, the ethnicity observed by the officer is used.".to_string(),
             _ => "Ethnicity is self-defined ethnicity only; ethnicity observed by an officer is not used.".to_string(),
         },
-        ctx.population_notes()[0].clone(),
-        ctx.population_notes()[1].clone(),
+        rates,
+        ethnicity,
     ]
 }
 
