@@ -5,6 +5,7 @@
 pub mod definitions;
 pub mod disclosure;
 pub mod headline;
+pub mod history;
 mod ident;
 pub mod networks;
 pub mod intervals;

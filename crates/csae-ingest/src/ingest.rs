@@ -77,7 +77,7 @@ pub fn period_text((from, to): (NaiveDate, NaiveDate)) -> String {
     format!("{from}..{to}")
 }
 
-fn parse_period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
+pub fn parse_period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
     let (a, b) = p.split_once("..")?;
     Some((csae_model::dates::parse_iso(a)?, csae_model::dates::parse_iso(b)?))
 }

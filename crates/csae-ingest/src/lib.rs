@@ -4,6 +4,7 @@
 //! rejected rows quarantined.
 
 pub mod arrow_rows;
+pub mod history;
 pub mod ingest;
 pub mod pseudonym;
 pub mod quarantine;

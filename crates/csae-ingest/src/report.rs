@@ -27,6 +27,9 @@ pub struct ForceReport {
     pub issues: Vec<Issue>,
     /// Things the submitter should know that are not rule breaches (unknown extra columns).
     pub notices: Vec<String>,
+    /// The checks against the force's previous period (`validate --history`, the portal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
 }
 
 /// Unknown columns listed by name per table; more are counted in one further notice.
@@ -45,6 +48,7 @@ impl ForceReport {
             warnings: v.rule_counts(Severity::Warning),
             issues: v.issues,
             notices,
+            history: None,
         }
     }
 
@@ -124,6 +128,7 @@ impl ValidationReport {
             for (label, counts) in [("rejected rows", &f.rules), ("warnings", &f.warnings)] {
                 for (rule, n) in counts {
                     let _ = writeln!(out, "  {label:<13} {rule} {n:>6}  {}", rule.description());
+                    let _ = writeln!(out, "      fix: {}", rule.how_to_fix());
                     let mut shown = f.issues.iter().filter(|i| i.rule == *rule);
                     for i in shown.by_ref().take(issues_per_rule) {
                         let _ = writeln!(out, "      {}", i.message);
@@ -137,6 +142,7 @@ impl ValidationReport {
             for n in &f.notices {
                 let _ = writeln!(out, "  note: {n}");
             }
+            out.push_str(&history_lines(f.history.as_ref()));
         }
         let whole = self.forces.values().filter(|f| f.rejected_whole).count();
         let with_rows = self.forces.values().filter(|f| f.rows_rejected() > 0).count();
@@ -148,6 +154,27 @@ impl ValidationReport {
         );
         out
     }
+}
+
+/// The lines of a summary showing a return's history queries, if it was checked.
+fn history_lines(h: Option<&crate::history::History>) -> String {
+    let mut out = String::new();
+    match h {
+        None => {}
+        Some(h) if !h.compared => {
+            let _ = writeln!(out, "  history: the dataset has no return of this force for {}; nothing compared", h.previous_period);
+        }
+        Some(h) if h.queries.is_empty() => {
+            let _ = writeln!(out, "  history: no queries against {}", h.previous_period);
+        }
+        Some(h) => {
+            let _ = writeln!(out, "  history: {} quer{} against {} (not rejections: check, then confirm or correct)", h.queries.len(), if h.queries.len() == 1 { "y" } else { "ies" }, h.previous_period);
+            for q in &h.queries {
+                let _ = writeln!(out, "    {}  {}", q.rule, q.message);
+            }
+        }
+    }
+    out
 }
 
 /// Collection entries shown by name in a summary; more are counted.

@@ -79,6 +79,37 @@ impl Rule {
         }
     }
 
+    /// What a force data officer changes in the records system or the return to clear the rule,
+    /// in one sentence (the error report, the terminal summary and docs/validation.md share it).
+    pub fn how_to_fix(self) -> &'static str {
+        match self {
+            Rule::C01 => "Fill in the blank required column named in the issue (force_id, crime_ref, recorded_date or offence_code) on that crime in your records system, then export the return again.",
+            Rule::C02 => "Set force_id to your own force's id on every row, and take out any crime that belongs to another force's return.",
+            Rule::C03 => "Write the date as YYYY-MM-DD (for example 2023-01-31) or as an Excel date cell, and check that the day and month exist.",
+            Rule::C04 => "Replace offence_code with the Home Office offence code from the offence catalogue that matches the crime as recorded.",
+            Rule::C05 => "Replace the value with a code from that column's code list in the data standard (or leave an optional column blank), and keep crime_ref and operation_ref to at most 64 characters.",
+            Rule::C06 => "Give every crime its own crime_ref by removing duplicate rows or correcting the reference of the wrong one, because every copy is rejected until it is unique.",
+            Rule::C07 => "Correct the dates so that offence_date_from is not after offence_date_to or recorded_date, and recorded_date is not later than the day of upload.",
+            Rule::C08 => "Correct recorded_date, or move the crime to the return of the period in which it was recorded.",
+            Rule::P01 => "Fill in the blank required column named in the issue (force_id, crime_ref or person_ref, using a placeholder such as UNK1 for a person not identified) on that victim or suspect row.",
+            Rule::P02 => "Make crime_ref match an accepted crime of this return: correct the reference, add the missing crime, or first fix the rejected crime it points to.",
+            Rule::P03 => "Write age_at_offence as a whole number of years from 0 to 120, or leave it blank when the age is not known.",
+            Rule::P04 => "Replace the value with a code from that column's code list (sex, ethnicity, ethnicity_officer, nationality), write date_of_birth as YYYY-MM-DD, and keep person_ref and pnc_id to at most 64 characters.",
+            Rule::P05 => "List each person once per crime by removing duplicate rows or giving different people different person_ref values, because every copy is rejected until it is unique.",
+            Rule::P06 => "Check age_at_offence and date_of_birth against the records system and correct whichever is wrong (age_at_offence is used until then).",
+            Rule::P07 => "Check the victim's age and the offence code, and correct the age or record the offence under the code that applies to a victim of that age.",
+            Rule::R01 => "Fill in the blank required column named in the issue (force_id, crime_ref, victim_ref, suspect_ref or relationship, using UNKNOWN when the relationship is not known) on that relationship row.",
+            Rule::R02 => "Make victim_ref and suspect_ref match the person_ref of a victim and a suspect of the same crime in this return, or first fix the rejected victim or suspect rows they point to.",
+            Rule::R03 => "Replace relationship with a code from the relationship code list of the data standard, such as PARENT, STRANGER or UNKNOWN.",
+            Rule::R04 => "List each victim and suspect pair once per crime by removing the duplicate relationship rows, because every copy is rejected until it is unique.",
+            Rule::W01 => "Add the crime's victim to the victims table, or fix the victim rows that were rejected, unless the crime truly has no victim to record.",
+            Rule::W02 => "Add the crime's suspects to the suspects table (with a placeholder such as UNK1 for a suspect not identified), or fix the suspect rows that were rejected.",
+            Rule::F01 => "Export the return again with all four tables (crimes, victims, suspects, relationships) as UTF-8 CSV files or workbook sheets, each with every required column named in its header row.",
+            Rule::F02 => "Remove the cells beyond the header's last column, and put double quotes around any value that contains a comma so that it stays in one column.",
+            Rule::F03 => "Remove the control character from the cell (often a stray character copied in from another system); tabs and line breaks are allowed.",
+        }
+    }
+
     /// The rule's bit in a row's rule mask.
     pub(crate) const fn bit(self) -> u32 {
         1 << (self as u32)
@@ -114,5 +145,17 @@ mod tests {
         }
         let mask = Rule::C03.bit() | Rule::C06.bit();
         assert_eq!(Rule::in_mask(mask).collect::<Vec<_>>(), [Rule::C03, Rule::C06]);
+    }
+
+    /// The page documents the same sentences the code gives, so the two cannot drift apart.
+    #[test]
+    fn every_how_to_fix_sentence_is_in_the_validation_page() {
+        let page = include_str!("../../../docs/validation.md");
+        for r in Rule::ALL {
+            let fix = r.how_to_fix();
+            assert!(fix.ends_with('.') && fix.matches(". ").count() == 0, "{r}: one sentence: {fix}");
+            let row = format!("| `{r}` | {} | {fix} |", r.description());
+            assert!(page.contains(&row), "docs/validation.md lacks the row\n{row}");
+        }
     }
 }

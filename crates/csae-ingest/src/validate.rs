@@ -35,6 +35,17 @@ pub struct Issue {
     /// personal values are hidden.
     pub value: Option<String>,
     pub message: String,
+    /// The personal value and the message that shows it, kept aside when personal values are
+    /// hidden (never serialised): the portal stores them for the force's own users only.
+    #[serde(skip)]
+    pub personal: Option<Box<PersonalValue>>,
+}
+
+/// A hidden personal value and its message as it reads with the value shown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PersonalValue {
+    pub value: String,
+    pub message: String,
 }
 
 /// An accepted crime, typed.
@@ -233,6 +244,13 @@ impl<'a> Checker<'a> {
             Some(c) => format!("{} row {row}, column {}", self.raw.file, c.name),
             None => format!("{} row {row}", self.raw.file),
         };
+        let kept = match value.filter(|_| personal) {
+            Some(v) => Some(Box::new(PersonalValue {
+                value: csae_model::text::capped(v).into_owned(),
+                message: format!("{place}: {} ({rule})", detail.replace("{v}", &csae_model::text::quoted(v))),
+            })),
+            None => None,
+        };
         self.issues.push(Issue {
             rule,
             severity: rule.severity(),
@@ -241,6 +259,7 @@ impl<'a> Checker<'a> {
             column: column.map(|c| c.name),
             value: if personal { None } else { value.map(|v| csae_model::text::capped(v).into_owned()) },
             message: format!("{place}: {} ({rule})", detail.replace("{v}", &shown)),
+            personal: kept,
         });
     }
 

@@ -10,7 +10,10 @@
 //! a barrier and all POST at once. Timed: from the barrier to the last answer. Checked: every
 //! upload answered 201 with the force's validation, every submission reads back with the same
 //! rows, all 44 confirm and the tracker shows 44 forces submitted, and 44 upload folders exist —
-//! nothing lost. Memory: the server's peak resident set (VmHWM in /proc/<pid>/status).
+//! nothing lost. Memory: the server's peak resident set (VmHWM in /proc/<pid>/status). Then the
+//! 44 forces download their error workbooks at the same moment: each is read back and lists
+//! exactly its upload's issues, and each download's time is compared with `csae validate` of
+//! that return alone (target: the 95th percentile under 2×).
 //!
 //! Meanwhile `CSAE_BENCH_IDLE` (default 200) connections send half a request head and stop
 //! (reopened whenever the server drops them), and a client signs in again and again; a first
@@ -105,7 +108,7 @@ fn force_return(i: usize, crimes: usize, dirty: f64, seed: u64, work: &Path) -> 
         z.start_file(format!("{}.csv", t.name()), opts).unwrap();
         z.write_all(&bytes).unwrap();
     }
-    std::fs::remove_dir_all(&dir).unwrap();
+    // The folder stays: each return is also validated alone, the yardstick of a download.
     (z.finish().unwrap().into_inner(), csv_bytes)
 }
 
@@ -113,7 +116,7 @@ fn force_return(i: usize, crimes: usize, dirty: f64, seed: u64, work: &Path) -> 
 fn returns(mb: f64, dirty: f64, work: &Path) -> Vec<(Vec<u8>, u64)> {
     let seed = 2023;
     let trial = 2000;
-    let (_, trial_bytes) = force_return(0, trial, dirty, seed, work);
+    let (_, trial_bytes) = force_return(0, trial, dirty, seed, &work.join("trial"));
     let crimes = ((mb * 1024.0 * 1024.0) * trial as f64 / trial_bytes as f64).round() as usize;
     let n = forces().len();
     // Two threads (the machine's cores), each making every other force's return.
@@ -196,6 +199,10 @@ struct RunResult {
     idle_mb: f64,
     rows: i64,
     rejected: i64,
+    /// Per force (in force order): the time to download its error workbook, all 44 at once.
+    downloads: Vec<Duration>,
+    /// Issues listed in the 44 workbooks, all checked against the uploads' validations.
+    issues: usize,
 }
 
 /// Holds `n` connections that each send half a request head and nothing more (opening a new
@@ -345,10 +352,63 @@ fn run(bin: &Path, returns: &Arc<Vec<(Vec<u8>, u64)>>, slots: Option<usize>, idl
     assert_eq!(submitted, n, "the tracker shows {submitted} of {n} forces submitted");
     let folders = std::fs::read_dir(data.join("uploads")).unwrap().count();
     assert_eq!(folders, n, "{folders} upload folders for {n} uploads");
+    let (downloads, issues) = download_workbooks(&base, &ids, &tokens, &uploads);
     drop(server);
     let mut latencies: Vec<Duration> = uploads.iter().map(|u| u.took).collect();
     latencies.sort();
-    RunResult { wall, latencies, sign_ins: sign_in_times, peak_mb: peak, idle_mb, rows, rejected }
+    RunResult { wall, latencies, sign_ins: sign_in_times, peak_mb: peak, idle_mb, rows, rejected, downloads, issues }
+}
+
+/// Each force downloads its error workbook, all at the same moment: every answer is 200 and a
+/// workbook whose Issues sheet lists exactly the issues of that upload's validation. Returns
+/// each download's time (in force order) and the issues listed in all.
+fn download_workbooks(base: &str, ids: &[(String, String, i64)], tokens: &[(String, String)], uploads: &[Upload]) -> (Vec<Duration>, usize) {
+    use calamine::Reader as _;
+    let barrier = Arc::new(Barrier::new(ids.len() + 1));
+    let handles: Vec<_> = ids
+        .iter()
+        .zip(tokens)
+        .map(|((force, id, _), (_, token))| {
+            let (barrier, url, token, force) = (barrier.clone(), format!("{base}/api/v1/submissions/{id}/issues.xlsx"), token.clone(), force.clone());
+            std::thread::spawn(move || {
+                let a = agent();
+                barrier.wait();
+                let t = Instant::now();
+                let mut r = a.get(url).header("Authorization", format!("Bearer {token}")).call().unwrap_or_else(|e| panic!("the download of {force}'s workbook failed: {e}"));
+                let status = r.status().as_u16();
+                let bytes = r.body_mut().with_config().limit(1 << 30).read_to_vec().unwrap();
+                (force, status, bytes, t.elapsed())
+            })
+        })
+        .collect();
+    barrier.wait();
+    let mut times = Vec::new();
+    let mut listed = 0;
+    for (h, u) in handles.into_iter().zip(uploads) {
+        let (force, status, bytes, took) = h.join().expect("a download thread panicked");
+        assert_eq!(status, 200, "the download of {force}'s workbook answered {status}");
+        let mut wb = calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{force}'s workbook does not open: {e}"));
+        let sheet = wb.worksheet_range("Issues").unwrap();
+        let rows = sheet.rows().filter(|r| matches!(r.get(1), Some(calamine::Data::Float(_))) && r.get(3).is_some_and(|c| c.to_string().len() == 3)).count();
+        let expected = u.body["validation"]["forces"][&force]["issues"].as_array().map_or(0, Vec::len);
+        assert_eq!(rows, expected, "{force}'s workbook lists {rows} issues; its validation has {expected}");
+        listed += rows;
+        times.push(took);
+    }
+    (times, listed)
+}
+
+/// The time `csae validate` takes over each return alone (in force order), one after another.
+fn validate_alone(bin: &Path, work: &Path) -> Vec<Duration> {
+    forces()
+        .iter()
+        .map(|f| {
+            let t = Instant::now();
+            let out = Command::new(bin).arg("validate").arg(work.join(&f.id)).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
+            assert!(out.code().is_some_and(|c| c <= 1), "csae validate failed on {}", f.id);
+            t.elapsed()
+        })
+        .collect()
 }
 
 fn main() {
@@ -366,6 +426,7 @@ fn main() {
     let csv_total: u64 = returns.iter().map(|r| r.1).sum();
     let (zmin, zmax) = (returns.iter().map(|r| r.0.len()).min().unwrap(), returns.iter().map(|r| r.0.len()).max().unwrap());
     eprintln!("{} returns made in {:.1} s", returns.len(), t.elapsed().as_secs_f64());
+    let alone = validate_alone(&bin, work.path());
 
     // The sign-in time with no idle connections, for comparison.
     let quiet = run(&bin, &returns, slots, 0);
@@ -407,14 +468,28 @@ fn main() {
     let worst_p95 = results.iter().map(|r| p95(&r.sign_ins)).fold(0.0, f64::max);
     println!("| half-open connections held during the uploads | {idle} |");
     println!("| sign-in p95 during the uploads: without / with them (worst of {runs}) | {quiet_p95:.2} s / {worst_p95:.2} s |");
+    // A download against validating its return alone, per force; the 95th percentile of all runs.
+    let mut ratios: Vec<f64> = results.iter().flat_map(|r| r.downloads.iter().zip(&alone).map(|(d, v)| d.as_secs_f64() / v.as_secs_f64())).collect();
+    ratios.sort_by(f64::total_cmp);
+    let ratio_p95 = ratios[((ratios.len() - 1) as f64 * 0.95).round() as usize];
+    let mut all_downloads: Vec<Duration> = results.iter().flat_map(|r| r.downloads.iter().copied()).collect();
+    all_downloads.sort();
+    let mut alone_sorted = alone.clone();
+    alone_sorted.sort();
+    println!("| error workbooks downloaded at the same moment, issues listed (each checked) | 44, {} |", med.issues);
+    println!("| one download: median / p95 (all runs) | {:.2} / {:.2} s |", all_downloads[all_downloads.len() / 2].as_secs_f64(), p95(&all_downloads));
+    println!("| `csae validate` of one return alone: median / slowest | {:.2} / {:.2} s |", alone_sorted[alone_sorted.len() / 2].as_secs_f64(), alone_sorted.last().unwrap().as_secs_f64());
+    println!("| p95 of a download's time over its return's validation time | {ratio_p95:.2} |");
+    let ok_download = ratio_p95 < 2.0;
     let ok_wall = worst_wall < TARGET_WALL;
     let ok_mem = worst_peak < TARGET_MB;
     let ok_sign_in = worst_p95 < 2.0 * quiet_p95.max(0.01);
     println!();
     println!(
-        "targets: wall < {TARGET_WALL} s: {}; peak < {TARGET_MB} MB: {}; sign-in p95 < 2x without idle connections: {}",
+        "targets: wall < {TARGET_WALL} s: {}; peak < {TARGET_MB} MB: {}; sign-in p95 < 2x without idle connections: {}; download p95 < 2x validating the return alone: {}",
         if ok_wall { "met" } else { "MISSED" },
         if ok_mem { "met" } else { "MISSED" },
-        if ok_sign_in { "met" } else { "MISSED" }
+        if ok_sign_in { "met" } else { "MISSED" },
+        if ok_download { "met" } else { "MISSED" }
     );
 }

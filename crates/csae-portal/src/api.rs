@@ -30,6 +30,12 @@ pub fn routes() -> Router<Shared> {
         .route("/api/v1/submissions/{id}", get(view_submission))
         .route("/api/v1/submissions/{id}/confirm", post(confirm))
         .route("/api/v1/submissions/{id}/discard", post(discard))
+        .route("/api/v1/submissions/{id}/issues.xlsx", get(issues_xlsx))
+        .route("/api/v1/submissions/{id}/issues.csv", get(issues_csv))
+        .route("/api/v1/submissions/{id}/queries", post(raise_query))
+        .route("/api/v1/queries/{id}/replies", post(reply_query))
+        .route("/api/v1/queries/{id}/close", post(close_query))
+        .route("/api/v1/forces/{force}/history", get(force_history))
         .route("/api/v1/tracker", get(tracker))
         .route("/api/v1/builds", post(build))
         .route("/api/v1/builds/{id}", get(view_build))
@@ -60,6 +66,8 @@ struct NewPeriod {
     id: String,
     from: String,
     to: String,
+    /// The date forces should have confirmed by; optional.
+    due: Option<String>,
 }
 
 async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, body: Bytes) -> ApiResult {
@@ -69,10 +77,14 @@ async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers:
         app.audit_result(&p, &ip, "open_period", None, None, &r, "").await;
         return Err(r.unwrap_err());
     }
-    let np: NewPeriod = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request("bad_json", format!("the body is not a period ({e}); send {{\"id\":\"2023\",\"from\":\"2023-01-01\",\"to\":\"2023-12-31\"}}"))
-    })?;
-    let period = app.open_period(&p, &ip, &np.id, &np.from, &np.to).await?;
+    let np: Result<NewPeriod, ApiError> = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request("bad_json", format!("the body is not a period ({e}); send {{\"id\":\"2023\",\"from\":\"2023-01-01\",\"to\":\"2023-12-31\",\"due\":\"2024-03-31\"}} (due is optional)"))
+    });
+    if np.is_err() {
+        app.audit_result(&p, &ip, "open_period", None, None, &np, "").await;
+    }
+    let np = np?;
+    let period = app.open_period(&p, &ip, &np.id, &np.from, &np.to, np.due.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(period)).into_response())
 }
 
@@ -119,7 +131,9 @@ async fn list_submissions(State(app): State<Shared>, ClientIp(ip): ClientIp, hea
 
 async fn view_submission(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "view_submission").await?;
-    Ok(json_response(app.view_submission(&p, &ip, &id).await?.into_body(&app.layout).await))
+    let s = app.view_submission(&p, &ip, &id).await?;
+    let queries = serde_json::to_value(app.submission_queries(&s.id).await?).expect("queries serialise");
+    Ok(json_response(s.into_body_with(&app.layout, serde_json::Map::from_iter([("queries".to_string(), queries)])).await))
 }
 
 async fn confirm(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
@@ -132,11 +146,56 @@ async fn discard(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: Hea
     Ok(json_response(app.discard(&p, &ip, &id).await?.into_body(&app.layout).await))
 }
 
+async fn issues_xlsx(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    issues(app, ip, headers, id, crate::issues_report::Format::Xlsx).await
+}
+
+async fn issues_csv(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    issues(app, ip, headers, id, crate::issues_report::Format::Csv).await
+}
+
+/// A submission's error report (`issues_report`) as a download.
+async fn issues(app: Shared, ip: String, headers: HeaderMap, id: String, format: crate::issues_report::Format) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "download").await?;
+    let made = app.issues_report(&p, &ip, &id, format).await?;
+    Ok(crate::issues_report::attachment(made.bytes, format, &made.file_name))
+}
+
 async fn tracker(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQuery>) -> ApiResult {
     let p = app.api_principal(&headers, &ip, "view_tracker").await?;
     let q = app.params(&p, &ip, "view_tracker", q).await?;
     let (period, rows) = app.tracker(&p, &ip, q.period.as_deref()).await?;
-    Ok(Json(serde_json::json!({"period": period, "forces": rows})).into_response())
+    Ok(Json(serde_json::json!({"period": period, "max_rejected_share": app.cfg.max_rejected_share, "forces": rows})).into_response())
+}
+
+/// The text of a query or reply body `{"text": "…"}`; None when the body is not that (refused
+/// by the action after its role and object checks, like every bad input).
+fn text_of(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Text {
+        text: String,
+    }
+    serde_json::from_slice::<Text>(body).ok().map(|t| t.text)
+}
+
+async fn raise_query(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "raise_query").await?;
+    Ok((StatusCode::CREATED, Json(app.raise_query(&p, &ip, &id, text_of(&body).as_deref()).await?)).into_response())
+}
+
+async fn reply_query(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "reply_query").await?;
+    Ok((StatusCode::CREATED, Json(app.reply_query(&p, &ip, &id, text_of(&body).as_deref()).await?)).into_response())
+}
+
+async fn close_query(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "close_query").await?;
+    Ok(Json(app.close_query(&p, &ip, &id).await?).into_response())
+}
+
+async fn force_history(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(force): Path<String>) -> ApiResult {
+    let p = app.api_principal(&headers, &ip, "view_force_history").await?;
+    Ok(Json(app.force_history(&p, &ip, &force).await?).into_response())
 }
 
 async fn build(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, q: Params<PeriodQuery>) -> ApiResult {

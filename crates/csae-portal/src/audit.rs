@@ -215,7 +215,8 @@ pub struct Verified {
 
 /// Reads every entry in order and checks sequence, links and hashes, then the head anchor in
 /// the data folder and, when given, a head recorded elsewhere (`csae audit head`); then checks
-/// that every submission, confirmation, discard, build, user and token has its entry.
+/// that every submission, confirmation, discard, build, user, token, query (raised, closed)
+/// and reply has its entry.
 pub async fn verify(db: &Db, data_dir: &Path, recorded: Option<(i64, &str)>) -> Result<Verified, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT seq, at, actor, action, outcome, force_id, submission_id, ip, detail, prev_hash, hash FROM audit_log ORDER BY seq",
@@ -326,6 +327,21 @@ async fn unrecorded_changes(db: &Db) -> Result<Vec<String>, sqlx::Error> {
         }
         if disabled != 0 && !details.contains(&("user_disable".to_string(), subject)) {
             missing.push(format!("user {name} is disabled but has no user_disable entry"));
+        }
+    }
+    for r in sqlx::query("SELECT id, status FROM queries ORDER BY raised_at, id").fetch_all(&db.pool).await? {
+        let (id, status): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        let subject = format!("query {id}");
+        if !details.contains(&("raise_query".to_string(), subject.clone())) {
+            missing.push(format!("query {id} has no raise_query entry"));
+        }
+        if status == "closed" && !details.contains(&("close_query".to_string(), subject)) {
+            missing.push(format!("query {id} is closed but has no close_query entry"));
+        }
+    }
+    for id in sqlx::query_scalar::<_, String>("SELECT id FROM query_replies ORDER BY replied_at, id").fetch_all(&db.pool).await? {
+        if !details.contains(&("reply_query".to_string(), format!("reply {id}"))) {
+            missing.push(format!("reply {id} has no reply_query entry"));
         }
     }
     for id in sqlx::query_scalar::<_, String>("SELECT id FROM api_tokens ORDER BY created_at, id").fetch_all(&db.pool).await? {

@@ -93,29 +93,48 @@ pub struct Made {
     pub headline_internal: serde_json::Value,
 }
 
+/// What a build is made from: the period's latest confirmed versions, each earlier period's
+/// (so the publication has its series), and the period's previous successful build (so its
+/// revisions are listed).
+pub struct Inputs<'a> {
+    pub period: &'a Period,
+    pub subs: &'a [Submission],
+    pub earlier: &'a [(Period, Vec<Submission>)],
+    pub previous: Option<PathBuf>,
+}
+
 /// Builds into `builds/<id>`. Blocking (ingest and analysis are CPU work): run on a blocking thread.
-pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission], release: &csae_publish::ReleaseOptions) -> Result<Made, BuildFailed> {
+pub fn make(layout: &Layout, id: &str, inputs: &Inputs, release: &csae_publish::ReleaseOptions) -> Result<Made, BuildFailed> {
     let fail = |what: &str, e: &dyn std::fmt::Display| BuildFailed(format!("the build could not {what}: {e}"));
     let key = layout.key().map_err(|e| fail("get the pseudonymisation key", &e))?;
     let stage = layout.temp_path("build");
+    let period = inputs.period;
     let result = (|| {
-        let returns = stage.join("returns");
-        std::fs::create_dir_all(&returns).map_err(|e| fail("prepare its folder", &e))?;
-        for s in subs {
-            let src = layout.submission(&s.id);
-            let name = if s.format == "xlsx" { format!("{}.xlsx", s.force_id) } else { s.force_id.clone() };
-            link_into(&src.join(&name), &returns.join(&name)).map_err(|e| fail("collect the confirmed returns", &e))?;
-        }
-        let (sources, skipped) = csae_ingest::find_returns(std::slice::from_ref(&returns)).map_err(|e| fail("find the returns", &e))?;
         let now = chrono::Utc::now();
-        let opts = csae_ingest::ingest::IngestOptions {
-            today: now.date_naive(),
-            period: Some(period.dates()),
-            now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        };
         let dataset = stage.join("dataset");
-        let outcome = csae_ingest::ingest::ingest(&sources, skipped, &dataset, &key, &opts).map_err(|e| fail("ingest the returns", &e))?;
-        outcome.report.write_json(&stage.join("validation.json")).map_err(|e| fail("write the validation report", &e))?;
+        let mut report = csae_ingest::report::ValidationReport::new(Vec::new());
+        // Earlier periods first, each with its own dates; their reports are keyed by period.
+        let groups = inputs.earlier.iter().map(|(p, s)| (p, s.as_slice(), true)).chain([(period, inputs.subs, false)]);
+        for (n, (per, subs, earlier)) in groups.enumerate() {
+            let returns = stage.join("returns").join(n.to_string());
+            std::fs::create_dir_all(&returns).map_err(|e| fail("prepare its folder", &e))?;
+            for s in subs {
+                let src = layout.submission(&s.id);
+                let name = if s.format == "xlsx" { format!("{}.xlsx", s.force_id) } else { s.force_id.clone() };
+                link_into(&src.join(&name), &returns.join(&name)).map_err(|e| fail("collect the confirmed returns", &e))?;
+            }
+            let (sources, skipped) = csae_ingest::find_returns(std::slice::from_ref(&returns)).map_err(|e| fail("find the returns", &e))?;
+            let opts = csae_ingest::ingest::IngestOptions {
+                today: now.date_naive(),
+                period: Some(per.dates()),
+                now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            };
+            let outcome = csae_ingest::ingest::ingest(&sources, skipped, &dataset, &key, &opts).map_err(|e| fail("ingest the returns", &e))?;
+            for (k, f) in outcome.report.forces {
+                report.forces.insert(if earlier { format!("{}/{k}", per.id) } else { k }, f);
+            }
+        }
+        report.write_json(&stage.join("validation.json")).map_err(|e| fail("write the validation report", &e))?;
         let mut internal_headline = serde_json::Value::Null;
         for (mode, folder, headline_file) in
             [(csae_publish::Mode::Public, "public", "headline.json"), (csae_publish::Mode::Internal, "internal", "headline-internal.json")]
@@ -127,6 +146,7 @@ pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission], rel
                 // A build shows its outcome in the portal, empty or not.
                 allow_empty: true,
                 release: release.clone(),
+                previous: inputs.previous.as_ref().map(|b| b.join(folder)).filter(|p| p.is_dir()),
                 ..Default::default()
             };
             let out = stage.join(folder);
@@ -145,6 +165,13 @@ pub fn make(layout: &Layout, id: &str, period: &Period, subs: &[Submission], rel
         let _ = std::fs::remove_dir_all(&stage);
     }
     result
+}
+
+/// The dataset of the latest build of any period: what uploads are checked against (H01–H05).
+pub async fn latest_dataset(db: &Db, layout: &Layout) -> Result<Option<PathBuf>, sqlx::Error> {
+    let r = sqlx::query("SELECT id FROM builds ORDER BY built_at DESC, id DESC").fetch_optional(&db.pool).await?;
+    let id: Option<String> = r.map(|r| r.try_get(0)).transpose()?;
+    Ok(id.map(|id| layout.build(&id).join("dataset")).filter(|d| d.is_dir()))
 }
 
 pub async fn insert(conn: &mut sqlx::AnyConnection, b: &Build) -> Result<(), sqlx::Error> {

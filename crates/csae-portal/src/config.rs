@@ -53,6 +53,9 @@ pub struct Config {
     pub max_connections: usize,
     /// The responsible statistician and contact printed in every build's publications.
     pub publication_contact: Option<String>,
+    /// The bar of the tracker: a force meets the standard when at most this share of the rows
+    /// of its latest confirmed version was rejected (0.04, the FBI's bar for NIBRS).
+    pub max_rejected_share: f64,
 }
 
 /// The `--config` file: every key optional.
@@ -76,6 +79,7 @@ struct FileConfig {
     upload_idle_seconds: Option<u64>,
     max_connections: Option<usize>,
     publication_contact: Option<String>,
+    max_rejected_share: Option<f64>,
 }
 
 /// Peak memory of validating an upload per byte of its uncompressed files, and per data row,
@@ -102,6 +106,7 @@ fn machine_memory() -> Option<u64> {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "csae-data";
+pub const DEFAULT_MAX_REJECTED_SHARE: f64 = 0.04;
 const MB: u64 = 1024 * 1024;
 
 impl Config {
@@ -141,6 +146,7 @@ impl Config {
             upload_idle_seconds: file.upload_idle_seconds.unwrap_or(60),
             max_connections: file.max_connections.unwrap_or(512),
             publication_contact: file.publication_contact,
+            max_rejected_share: file.max_rejected_share.unwrap_or(DEFAULT_MAX_REJECTED_SHARE),
         };
         cfg.max_validation_memory_bytes = match file.max_validation_memory_mb {
             Some(mb) => mb * MB,
@@ -151,6 +157,12 @@ impl Config {
             return Err(PortalError::Usage(
                 "max_upload_mb, session_idle_minutes, session_max_hours, sign_in_attempts, the timeouts and max_connections in the config must be above 0".into(),
             ));
+        }
+        if !(0.0..=1.0).contains(&cfg.max_rejected_share) {
+            return Err(PortalError::Usage(format!(
+                "max_rejected_share in the config is {} but must be a share between 0 and 1 (0.04 is 4%)",
+                cfg.max_rejected_share
+            )));
         }
         if cfg.max_validation_memory_bytes < MIN_VALIDATION_MEMORY {
             return Err(PortalError::Usage(format!(
@@ -205,6 +217,23 @@ mod tests {
         std::fs::write(&f, "listn = \"x\"\n").unwrap();
         let e = Config::load(&ConfigArgs { config: Some(f), ..Default::default() }).unwrap_err();
         assert!(e.to_string().contains("not valid"), "{e}");
+    }
+
+    #[test]
+    fn max_rejected_share_defaults_to_four_percent_and_must_be_a_share() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("portal.toml");
+        let load = |text: &str| {
+            std::fs::write(&f, text).unwrap();
+            Config::load(&ConfigArgs { config: Some(f.clone()), ..Default::default() })
+        };
+        assert_eq!(load("").unwrap().max_rejected_share, 0.04);
+        assert_eq!(load("max_rejected_share = 0.1\n").unwrap().max_rejected_share, 0.1);
+        assert_eq!(load("max_rejected_share = 0\n").unwrap().max_rejected_share, 0.0);
+        for bad in ["1.5", "-0.01", "nan"] {
+            let e = load(&format!("max_rejected_share = {bad}\n")).unwrap_err().to_string();
+            assert!(e.contains("max_rejected_share") && e.to_lowercase().contains(bad) && e.contains("between 0 and 1"), "{e}");
+        }
     }
 
     #[test]

@@ -30,13 +30,13 @@ pub struct Db {
 }
 
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        MigrationType::Simple,
-        sqlx::SqlSafeStr::into_sql_str(include_str!("../migrations/0001_init.sql")),
-        false,
-    )])
+    let m = |version: i64, name: &'static str, sql: &'static str| {
+        Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false)
+    };
+    Migrator::with_migrations(vec![
+        m(1, "init", include_str!("../migrations/0001_init.sql")),
+        m(2, "queries", include_str!("../migrations/0002_queries.sql")),
+    ])
 }
 
 impl Db {

@@ -15,16 +15,17 @@ use crate::submissions::{self, Submission};
 use crate::tracker;
 use crate::upload::{self, receive::Received};
 
-const FORCE_DATA: &[Role] = &[Role::Submitter, Role::ForceViewer, Role::Analyst];
+pub(crate) const FORCE_DATA: &[Role] = &[Role::Submitter, Role::ForceViewer, Role::Analyst];
 
 impl App {
-    pub async fn open_period(&self, p: &Principal, ip: &str, id: &str, from: &str, to: &str) -> Result<Period, ApiError> {
+    pub async fn open_period(&self, p: &Principal, ip: &str, id: &str, from: &str, to: &str, due: Option<&str>) -> Result<Period, ApiError> {
         let r = async {
             p.require(&[Role::Admin, Role::Analyst])?;
-            periods::open(&self.db, id, from, to, &p.username).await
+            periods::open(&self.db, id, from, to, due, &p.username).await
         }
         .await;
-        self.audit_result(p, ip, "open_period", None, None, &r, &format!("period {id}: {from} to {to}")).await;
+        let due_text = due.map_or(String::new(), |d| format!(", due {d}"));
+        self.audit_result(p, ip, "open_period", None, None, &r, &format!("period {id}: {from} to {to}{due_text}")).await;
         r
     }
 
@@ -55,10 +56,12 @@ impl App {
             let layout = self.layout.clone();
             let (period_id, username, file_name) = (period.id.clone(), p.username.clone(), file_name.to_string());
             let (limits, memory_mb) = (self.cfg.read_limits(), self.cfg.max_validation_memory_bytes / (1024 * 1024));
+            let history = builds::latest_dataset(&self.db, &self.layout).await?;
+            let period_dates = period.dates();
             let (sub, received) = self
                 .validation
                 .run(move || {
-                    let req = upload::UploadRequest { force, period: &period_id, username: &username, file_name: &file_name, limits, memory_mb, today: chrono::Utc::now().date_naive() };
+                    let req = upload::UploadRequest { force, period: &period_id, username: &username, file_name: &file_name, limits, memory_mb, today: chrono::Utc::now().date_naive(), period_dates, history: history.as_deref() };
                     let r = upload::prepare(&layout, &req, &received).and_then(|(sub, stage)| {
                         upload::place(&layout, &stage, &sub.id)?;
                         Ok(sub)
@@ -88,7 +91,7 @@ impl App {
     }
 
     /// A submission the principal may see, else 404 (another force's looks like a missing one).
-    async fn visible_submission(&self, p: &Principal, id: &str) -> Result<Submission, ApiError> {
+    pub(crate) async fn visible_submission(&self, p: &Principal, id: &str) -> Result<Submission, ApiError> {
         match submissions::get(&self.db.pool, id).await? {
             Some(s) if p.sees_force(&s.force_id) => Ok(s),
             _ => Err(ApiError::not_found("there is no such submission")),
@@ -154,7 +157,7 @@ impl App {
         let r = async {
             p.require(&[Role::Analyst])?;
             let period = periods::required(&self.db, period).await?;
-            let rows = tracker::tracker(&self.db, &period.id).await?;
+            let rows = tracker::tracker(&self.db, &period, self.cfg.max_rejected_share, chrono::Utc::now().date_naive()).await?;
             Ok((period, rows))
         }
         .await;
@@ -171,10 +174,29 @@ impl App {
             if subs.is_empty() {
                 return Err(ApiError::conflict("nothing_to_build", format!("no force has confirmed a return for {} yet; builds use confirmed versions only", period.id)));
             }
+            // Every earlier period's latest confirmed versions come too: the publication's series.
+            // Periods ending before this one starts, latest first, skipping any that overlaps
+            // one already taken (a return is never counted twice).
+            let mut earlier: Vec<(Period, Vec<Submission>)> = Vec::new();
+            let mut candidates: Vec<Period> = periods::list(&self.db).await?.into_iter().filter(|q| q.dates().1 < period.dates().0).collect();
+            candidates.sort_by_key(|q| std::cmp::Reverse(q.dates()));
+            for q in candidates {
+                let (from, to) = q.dates();
+                if earlier.iter().any(|(e, _)| from <= e.dates().1 && e.dates().0 <= to) {
+                    continue;
+                }
+                let s = submissions::latest_confirmed(&self.db, &q.id).await?;
+                if !s.is_empty() {
+                    earlier.push((q, s));
+                }
+            }
+            earlier.sort_by_key(|e| e.0.dates());
+            let previous = builds::list(&self.db, &period.id).await?.first().map(|b| self.layout.build(&b.id));
             let id = crate::util::new_id();
             let (layout, bid, per, s2) = (self.layout.clone(), id.clone(), period.clone(), subs.clone());
+            let all: Vec<String> = earlier.iter().flat_map(|e| e.1.iter()).chain(&subs).map(|s| s.id.clone()).collect();
             let release = csae_publish::ReleaseOptions { contact: self.cfg.publication_contact.clone(), ..Default::default() };
-            let made = tokio::task::spawn_blocking(move || builds::make(&layout, &bid, &per, &s2, &release))
+            let made = tokio::task::spawn_blocking(move || builds::make(&layout, &bid, &builds::Inputs { period: &per, subs: &s2, earlier: &earlier, previous }, &release))
                 .await
                 .map_err(|_| ApiError::internal("build"))?
                 .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "build_failed", e.0))?;
@@ -183,12 +205,12 @@ impl App {
                 period: period.id.clone(),
                 built_by: p.username.clone(),
                 built_at: crate::util::now(),
-                submissions: subs.iter().map(|s| s.id.clone()).collect(),
+                submissions: all,
                 headline: made.headline_internal,
             };
             // The build's files are in place before its row; the row and its entry together.
             let event = |b: &Build| {
-                let mut ev = self.ok_event(p, ip, "build", None, format!("build {} of {} from {} confirmed returns", b.id, b.period, b.submissions.len()));
+                let mut ev = self.ok_event(p, ip, "build", None, format!("build {} of {} from {} confirmed returns (its period's and earlier periods')", b.id, b.period, b.submissions.len()));
                 ev.force = None;
                 ev
             };

@@ -15,6 +15,8 @@ pub struct Period {
     pub to: String,
     pub opened_by: String,
     pub opened_at: String,
+    /// The date by which forces should have confirmed a return (YYYY-MM-DD), if one was set.
+    pub due: Option<String>,
 }
 
 impl Period {
@@ -22,10 +24,16 @@ impl Period {
         let d = |s: &str| csae_model::dates::parse_iso(s).expect("period dates were checked when opened");
         (d(&self.from), d(&self.to))
     }
+
+    /// True when the period has a due date and `today` is after it.
+    pub fn past_due(&self, today: NaiveDate) -> bool {
+        self.due.as_deref().and_then(csae_model::dates::parse_iso).is_some_and(|due| today > due)
+    }
 }
 
-/// Checks a new period: id of 1–32 characters a–z, 0–9, `-`, `_`; ISO dates, from ≤ to.
-pub fn check(id: &str, from: &str, to: &str) -> Result<(), ApiError> {
+/// Checks a new period: id of 1–32 characters a–z, 0–9, `-`, `_`; ISO dates, from ≤ to; a due
+/// date, when given, an ISO date on or after from.
+pub fn check(id: &str, from: &str, to: &str, due: Option<&str>) -> Result<(), ApiError> {
     if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(ApiError::bad_request("bad_period", format!("{id:?} is not a period id; use 1 to 32 letters, digits, '-' or '_', e.g. 2023")));
     }
@@ -36,23 +44,29 @@ pub fn check(id: &str, from: &str, to: &str) -> Result<(), ApiError> {
     if f > t {
         return Err(ApiError::bad_request("bad_period", format!("the period ends ({to}) before it starts ({from}); give from on or before to")));
     }
+    if let Some(due) = due
+        && parse(due, "due")? < f
+    {
+        return Err(ApiError::bad_request("bad_period", format!("the due date ({due}) is before the period starts ({from}); give a due date on or after from")));
+    }
     Ok(())
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Period, sqlx::Error> {
-    Ok(Period { id: r.try_get(0)?, from: r.try_get(1)?, to: r.try_get(2)?, opened_by: r.try_get(3)?, opened_at: r.try_get(4)? })
+    Ok(Period { id: r.try_get(0)?, from: r.try_get(1)?, to: r.try_get(2)?, opened_by: r.try_get(3)?, opened_at: r.try_get(4)?, due: r.try_get(5)? })
 }
 
 /// Opens a period; 409 when the id is taken.
-pub async fn open(db: &Db, id: &str, from: &str, to: &str, by: &str) -> Result<Period, ApiError> {
-    check(id, from, to)?;
-    let p = Period { id: id.into(), from: from.into(), to: to.into(), opened_by: by.into(), opened_at: now() };
-    let res = sqlx::query("INSERT INTO periods (id, date_from, date_to, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5)")
+pub async fn open(db: &Db, id: &str, from: &str, to: &str, due: Option<&str>, by: &str) -> Result<Period, ApiError> {
+    check(id, from, to, due)?;
+    let p = Period { id: id.into(), from: from.into(), to: to.into(), opened_by: by.into(), opened_at: now(), due: due.map(str::to_string) };
+    let res = sqlx::query("INSERT INTO periods (id, date_from, date_to, opened_by, opened_at, due) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(p.id.clone())
         .bind(p.from.clone())
         .bind(p.to.clone())
         .bind(p.opened_by.clone())
         .bind(p.opened_at.clone())
+        .bind(p.due.clone())
         .execute(&db.pool)
         .await;
     match res {
@@ -63,7 +77,7 @@ pub async fn open(db: &Db, id: &str, from: &str, to: &str, by: &str) -> Result<P
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Period>, sqlx::Error> {
-    let r = sqlx::query("SELECT id, date_from, date_to, opened_by, opened_at FROM periods WHERE id = $1").bind(id.to_string()).fetch_optional(&db.pool).await?;
+    let r = sqlx::query("SELECT id, date_from, date_to, opened_by, opened_at, due FROM periods WHERE id = $1").bind(id.to_string()).fetch_optional(&db.pool).await?;
     r.as_ref().map(from_row).transpose()
 }
 
@@ -74,6 +88,6 @@ pub async fn required(db: &Db, id: Option<&str>) -> Result<Period, ApiError> {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Period>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, date_from, date_to, opened_by, opened_at FROM periods ORDER BY date_from DESC, id").fetch_all(&db.pool).await?;
+    let rows = sqlx::query("SELECT id, date_from, date_to, opened_by, opened_at, due FROM periods ORDER BY date_from DESC, id").fetch_all(&db.pool).await?;
     rows.iter().map(from_row).collect()
 }

@@ -41,10 +41,18 @@ impl Submission {
     /// The API view as a response body: the submission's fields, then its validation report
     /// streamed from its file (older submissions: from the database) as it is, never parsed or
     /// held whole.
-    pub async fn into_body(mut self, layout: &Layout) -> axum::body::Body {
+    pub async fn into_body(self, layout: &Layout) -> axum::body::Body {
+        self.into_body_with(layout, serde_json::Map::new()).await
+    }
+
+    /// [`Submission::into_body`] with `extra` keys (a submission's queries) before the report.
+    pub async fn into_body_with(mut self, layout: &Layout, extra: serde_json::Map<String, serde_json::Value>) -> axum::body::Body {
         let stored = std::mem::take(&mut self.validation);
         let mut head = serde_json::to_string(&self).expect("a submission serialises");
         head.pop();
+        for (k, v) in extra {
+            head.push_str(&format!(",{}:{v}", serde_json::Value::String(k)));
+        }
         head.push_str(",\"validation\":");
         json_with_report(head, layout, &self.id, stored).await
     }
@@ -102,6 +110,26 @@ pub struct ForceView {
     /// Issues in all, shown or not.
     #[serde(skip)]
     pub issues_total: usize,
+    /// The checks against the force's previous period (H01–H05), when they ran.
+    #[serde(default)]
+    pub history: Option<HistoryView>,
+}
+
+/// The history block of a force's report (`csae_ingest::history::History`) as the page reads it.
+#[derive(Debug, serde::Deserialize)]
+pub struct HistoryView {
+    pub previous_period: String,
+    pub compared: bool,
+    pub queries: Vec<HistoryQueryView>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct HistoryQueryView {
+    pub rule: String,
+    pub month: Option<String>,
+    pub previous: serde_json::Value,
+    pub current: serde_json::Value,
+    pub message: String,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -188,12 +216,13 @@ impl<'de> serde::de::DeserializeSeed<'de> for ViewSeed<'_> {
                 f.write_str("a force's report")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                let mut v = ForceView { tables: Default::default(), rules: Default::default(), warnings: Default::default(), issues: Vec::new(), issues_total: 0 };
+                let mut v = ForceView { tables: Default::default(), rules: Default::default(), warnings: Default::default(), issues: Vec::new(), issues_total: 0, history: None };
                 while let Some(k) = m.next_key::<String>()? {
                     match k.as_str() {
                         "tables" => v.tables = m.next_value()?,
                         "rules" => v.rules = m.next_value()?,
                         "warnings" => v.warnings = m.next_value()?,
+                        "history" => v.history = m.next_value()?,
                         "issues" => (v.issues, v.issues_total) = m.next_value_seed(FirstIssues(self.0))?,
                         _ => {
                             m.next_value::<IgnoredAny>()?;

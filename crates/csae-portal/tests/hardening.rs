@@ -76,8 +76,10 @@ async fn every_route_answers_with_the_security_headers() {
         ("GET", "/submissions/x"), ("GET", "/tracker?period=2023"), ("GET", "/builds/x"), ("GET", "/builds/x/files/public.zip"),
         ("GET", "/admin/users"), ("GET", "/admin/users/new"), ("GET", "/assets/app.css"), ("POST", "/sign-out"), ("POST", "/periods"),
         ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/me"), ("GET", "/api/v1/periods"), ("GET", "/api/v1/submissions"),
-        ("GET", "/api/v1/submissions/x"), ("POST", "/api/v1/submissions/x/confirm"), ("GET", "/api/v1/tracker?period=2023"),
+        ("GET", "/api/v1/submissions/x"), ("GET", "/api/v1/submissions/x/issues.xlsx"), ("GET", "/submissions/x/issues.csv"), ("POST", "/api/v1/submissions/x/confirm"), ("GET", "/api/v1/tracker?period=2023"),
         ("POST", "/api/v1/builds?period=2023"), ("GET", "/api/v1/builds/x"), ("GET", "/api/v1/builds/x/files/internal.zip"), ("GET", "/api/v1/nope"),
+        ("POST", "/api/v1/submissions/x/queries"), ("POST", "/api/v1/queries/x/replies"), ("POST", "/api/v1/queries/x/close"),
+        ("GET", "/api/v1/forces/cumbria/history"), ("POST", "/submissions/x/queries"), ("POST", "/queries/x/replies"), ("POST", "/queries/x/close"),
     ];
     for (method, path) in routes {
         for auth in [None, Some(token.as_str())] {

@@ -146,6 +146,14 @@ async fn every_route_as_every_role_and_another_force() {
             ids.push(v["id"].as_str().unwrap().to_string());
         }
         let (a, c, d) = (&ids[0], &ids[1], &ids[2]);
+        // Two queries on a: one to reply to, one to close.
+        let mut qids = Vec::new();
+        for _ in 0..2 {
+            let (s, v) = e.api("POST", &format!("/api/v1/submissions/{a}/queries"), tokens[4].as_deref(), br#"{"text":"Why did March fall?"}"#.to_vec()).await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            qids.push(v["id"].as_str().unwrap().to_string());
+        }
+        let (q, q2) = (&qids[0], &qids[1]);
         use StatusCode as S;
         const U: S = S::UNAUTHORIZED;
         const F: S = S::FORBIDDEN;
@@ -159,6 +167,17 @@ async fn every_route_as_every_role_and_another_force() {
             ("GET", "/api/v1/submissions".into(), vec![], [U, O, O, O, O, F]),
             ("GET", format!("/api/v1/submissions/{a}"), vec![], [U, O, O, N, O, F]),
             ("GET", "/api/v1/submissions/nope".into(), vec![], [U, N, N, N, N, F]),
+            ("GET", format!("/api/v1/submissions/{a}/issues.xlsx"), vec![], [U, O, O, N, O, F]),
+            ("GET", format!("/api/v1/submissions/{a}/issues.csv"), vec![], [U, O, O, N, O, F]),
+            ("GET", "/api/v1/submissions/nope/issues.csv".into(), vec![], [U, N, N, N, N, F]),
+            ("POST", format!("/api/v1/submissions/{a}/queries"), br#"{"text":"Another question"}"#.to_vec(), [U, F, F, F, S::CREATED, F]),
+            ("POST", "/api/v1/submissions/nope/queries".into(), br#"{"text":"x"}"#.to_vec(), [U, F, F, F, N, F]),
+            ("POST", format!("/api/v1/queries/{q}/replies"), br#"{"text":"A change of system"}"#.to_vec(), [U, S::CREATED, S::CREATED, N, F, F]),
+            ("POST", "/api/v1/queries/nope/replies".into(), br#"{"text":"x"}"#.to_vec(), [U, N, N, N, F, F]),
+            ("POST", format!("/api/v1/queries/{q2}/close"), vec![], [U, F, F, F, O, F]),
+            ("POST", "/api/v1/queries/nope/close".into(), vec![], [U, F, F, F, N, F]),
+            ("GET", "/api/v1/forces/cumbria/history".into(), vec![], [U, O, O, N, O, F]),
+            ("GET", "/api/v1/forces/atlantis/history".into(), vec![], [U, N, N, N, N, F]),
             ("POST", format!("/api/v1/submissions/{c}/confirm"), vec![], [U, O, F, N, F, F]),
             ("POST", format!("/api/v1/submissions/{d}/discard"), vec![], [U, O, F, N, F, F]),
             ("GET", "/api/v1/tracker?period=2023".into(), vec![], [U, F, F, F, O, F]),
@@ -191,6 +210,8 @@ async fn every_route_as_every_role_and_another_force() {
             ("/upload?period=2023".into(), [U, O, F, O, F, F]),
             ("/submissions".into(), [U, O, O, O, O, F]),
             (format!("/submissions/{a}"), [U, O, O, N, O, F]),
+            (format!("/submissions/{a}/issues.xlsx"), [U, O, O, N, O, F]),
+            (format!("/submissions/{a}/issues.csv"), [U, O, O, N, O, F]),
             ("/tracker?period=2023".into(), [U, F, F, F, O, F]),
             ("/builds/nope".into(), [U, F, F, F, N, F]),
             ("/builds/nope/files/public.zip".into(), [U, F, F, F, N, F]),

@@ -185,7 +185,14 @@ pub struct YearPlan {
     pub online_shift: f64,
     /// A month (1–12) in which this force recorded nothing (a gap in its return).
     pub skip_month: Option<u32>,
+    /// This year the force records self-defined ethnicity of suspects, or the CoCAD category,
+    /// far less often than usual (a recording lapse: H04, H05).
+    pub ethnicity_lapse: bool,
+    pub category_lapse: bool,
 }
+
+/// In a recording lapse, a field is recorded this share as often as usual.
+const LAPSE: f64 = 0.3;
 
 impl<'a> ForceGenerator<'a> {
     pub fn new(force: &'static Force, force_index: usize, seed: u64, prc: &[(String, String, u32)], travellers: &'a [Traveller]) -> Self {
@@ -282,7 +289,7 @@ impl<'a> ForceGenerator<'a> {
     fn new_suspect(&mut self, age: i64, at: NaiveDate) -> usize {
         let person_ref = self.suspect_ref();
         let birth = birth_for(&mut self.rng, age, at);
-        let eth = ethnicity(&mut self.rng, cal::SUSPECT_ETHNICITY_RECORDED);
+        let eth = ethnicity(&mut self.rng, cal::SUSPECT_ETHNICITY_RECORDED * if self.year.ethnicity_lapse { LAPSE } else { 1.0 });
         let pnc = (age >= 10 && self.rng.chance(cal::SUSPECT_PNC)).then(|| self.pnc());
         let p = Profile {
             person_ref,
@@ -519,7 +526,7 @@ impl<'a> ForceGenerator<'a> {
         }
 
         // Category recorded by the force (sometimes differing from what the data says).
-        let recorded_share = if group { cal::RECORDED_CATEGORY_GROUP } else { cal::RECORDED_CATEGORY_SINGLE };
+        let recorded_share = if group { cal::RECORDED_CATEGORY_GROUP } else { cal::RECORDED_CATEGORY_SINGLE } * if self.year.category_lapse { LAPSE } else { 1.0 };
         let cocad = if in_scope && (category == "RITUALISTIC" || self.rng.chance(recorded_share)) {
             if category != "RITUALISTIC" && self.rng.chance(cal::RECORDED_DISAGREES) {
                 *self.rng.pick(&["FAMILIAL", "CSE", "INSTITUTIONAL", "OTHER", "UNKNOWN"])

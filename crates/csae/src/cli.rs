@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Validate returns against the data standard and summarise problems per force and rule.
-    #[command(after_help = "Examples:\n  csae validate returns/cumbria\n  csae validate returns/ --json validation.json\n  csae validate cumbria.xlsx --show-personal")]
+    #[command(after_help = "Examples:\n  csae validate returns/cumbria\n  csae validate returns/ --json validation.json\n  csae validate cumbria.xlsx --show-personal\n  csae validate returns/2024/cumbria --history dataset   (queries against Cumbria's 2023 in the dataset)")]
     Validate(ValidateArgs),
     /// Validate returns and write accepted rows, pseudonymised, into a Parquet dataset.
     #[command(after_help = "Examples:\n  csae key new csae.key\n  csae ingest returns/ --out dataset --key-file csae.key\n  CSAE_PSEUDONYM_KEY_FILE=csae.key csae ingest returns/cumbria --out dataset --period 2023-01-01..2023-12-31")]
@@ -171,6 +171,9 @@ pub struct ValidateArgs {
     /// The period the returns are declared for, FROM..TO (ISO dates): crimes recorded outside it are rejected (C08). A collection folder named after a year (2023/) declares that year without it.
     #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Compare each return with its force's previous year in this dataset (history checks H01-H05: queries, never rejections).
+    #[arg(long, value_name = "DATASET")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -25,6 +25,9 @@ pub fn run(a: SynthArgs) -> CliResult {
         if let Some((force, month)) = &summary.missing_month {
             say!("  missing month: {force}, {month}");
         }
+        for (force, year, what) in &summary.lapses {
+            say!("  recording lapse: {force} records {} far less often in {year}", if *what == "ethnicity" { "suspects' self-defined ethnicity" } else { "the CoCAD category" });
+        }
         say!("the history queries each year must raise are listed in its injected.json");
         return Ok(ExitCode::SUCCESS);
     }

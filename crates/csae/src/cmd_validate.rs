@@ -1,4 +1,4 @@
-//! `csae validate RETURN... [--json FILE]`.
+//! `csae validate RETURN... [--json FILE] [--history DATASET]`.
 
 use std::process::ExitCode;
 
@@ -16,7 +16,11 @@ pub fn run(a: ValidateArgs) -> CliResult {
     csae_ingest::check_declared(&sources, a.period).map_err(CliError::unusable)?;
     let pb = crate::progress::spinner(format!("validating {} return(s)", sources.len()));
     let opts = ValidateOptions { today: chrono::Local::now().date_naive(), show_personal: a.show_personal, period: a.period };
-    let report = validate_returns(&sources, skipped, &opts);
+    let mut report = validate_returns(&sources, skipped, &opts);
+    if let Some(dataset) = &a.history {
+        pb.set_message(format!("comparing {} return(s) with {}", sources.len(), dataset.display()));
+        csae_analysis::history::check_returns(&sources, a.period, dataset, opts.today, &mut report).map_err(|e| CliError::unusable(format!("--history {}: {e}", dataset.display())))?;
+    }
     pb.finish_and_clear();
     print!("{}", csae_model::text::for_terminal(&report.summary(a.examples)));
     if let Some(path) = &a.json {

@@ -200,3 +200,64 @@ fn a_crash_at_any_step_of_replacing_a_force_year_leaves_the_series_intact() {
         assert_eq!(table(&before, id), table(&after, id), "{id}");
     }
 }
+
+/// The history queries of a validation report, as (rule, force, month) per return.
+fn reported_queries(report: &serde_json::Value) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for (key, f) in report["forces"].as_object().unwrap() {
+        let force = key.rsplit('/').next().unwrap().to_string();
+        assert_eq!(f["history"]["compared"], true, "{key} compared with its previous year");
+        for q in f["history"]["queries"].as_array().unwrap() {
+            out.push((q["rule"].as_str().unwrap().to_string(), force.clone(), q["month"].as_str().map(str::to_string)));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn history_checks_raise_exactly_the_queries_the_series_was_made_with() {
+    let s = series();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut raised = Vec::new();
+    for y in [2022, 2023] {
+        let json = tmp.path().join(format!("v{y}.json"));
+        let o = run(&["validate", p(&s.root.join(y.to_string())), "--history", p(&s.ds), "--json", p(&json)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let injected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(s.root.join(y.to_string()).join("injected.json")).unwrap()).unwrap();
+        let mut expected: Vec<(String, String, Option<String>)> = injected["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| (q["rule"].as_str().unwrap().to_string(), q["force_id"].as_str().unwrap().to_string(), q["month"].as_str().map(str::to_string)))
+            .collect();
+        expected.sort();
+        assert_eq!(reported_queries(&report), expected, "{y}");
+        // Figures too: every query's previous and current figures are the injected ones.
+        let figures: Vec<(serde_json::Value, serde_json::Value)> = injected["history"].as_array().unwrap().iter().map(|q| (q["previous"].clone(), q["current"].clone())).collect();
+        for f in report["forces"].as_object().unwrap().values() {
+            for q in f["history"]["queries"].as_array().unwrap() {
+                assert!(figures.contains(&(q["previous"].clone(), q["current"].clone())), "{q}");
+            }
+        }
+        // The terminal summary shows them as a block per return.
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(text.matches("  history: ").count(), 44, "{text}");
+        for (rule, _, _) in &expected {
+            assert!(text.contains(&format!("    {rule}  ")), "{rule} in {text}");
+        }
+        raised.extend(expected.into_iter().map(|q| q.0));
+    }
+    // The series is made to raise the recording changes and the missing month in its later years.
+    assert!(raised.contains(&"H01".to_string()) && raised.contains(&"H03".to_string()), "{raised:?}");
+    // The first year has nothing before it, and says so.
+    let o = run(&["validate", p(&s.root.join("2021")), "--history", p(&s.ds)]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("history: the dataset has no return of this force for 2020-01-01..2020-12-31; nothing compared"));
+    // A folder that is not a dataset is refused in one line, exit 2.
+    let o = run(&["validate", p(&s.root.join("2023")), "--history", p(&s.root)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("--history"), "{err}");
+}

@@ -251,6 +251,19 @@ impl Browser {
     }
 }
 
+/// The Issues sheet of a downloaded error workbook as text cells (rows whose Row is a number),
+/// or None while the file is still being written.
+fn issue_rows(path: &Path) -> Option<Vec<Vec<String>>> {
+    use calamine::Reader as _;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).ok()?;
+    let sheet = wb.worksheet_range("Issues").ok()?;
+    let cell = |c: &calamine::Data| match c {
+        calamine::Data::Float(f) => format!("{f}"),
+        other => other.to_string(),
+    };
+    Some(sheet.rows().filter(|r| matches!(r.get(1), Some(calamine::Data::Float(_)))).map(|r| r.iter().map(cell).collect()).collect())
+}
+
 /// The tiny hand-made Cumbria return (known errors), zipped.
 fn return_with_errors(dir: &Path) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny/cumbria");
@@ -309,7 +322,7 @@ fn submitter_and_analyst_main_flow_in_chromium() {
     let mut r = agent()
         .post(format!("{base}/api/v1/periods"))
         .header("Authorization", format!("Bearer {analyst_token}"))
-        .send(r#"{"id":"2023","from":"2023-01-01","to":"2023-12-31"}"#)
+        .send(r#"{"id":"2023","from":"2023-01-01","to":"2023-12-31","due":"2024-03-31"}"#)
         .unwrap();
     assert_eq!(r.status().as_u16(), 201, "opening the period failed: {}", r.body_mut().read_to_string().unwrap_or_default());
 
@@ -340,6 +353,15 @@ fn submitter_and_analyst_main_flow_in_chromium() {
     b.cmd("POST", "/execute/sync", Some(json!({"script": "document.getElementById('rejected-rows').scrollIntoView()", "args": []})));
     b.screenshot("3-errors");
 
+    // The error workbook to take away: every issue with its value and how to fix it.
+    b.click("a[href$='/issues.xlsx']");
+    let workbook = wait("issues.xlsx to be downloaded", || {
+        std::fs::read_dir(&downloads).ok()?.flatten().map(|e| e.path()).find(|p| p.to_string_lossy().ends_with("-issues.xlsx"))
+    });
+    let issues = wait("the workbook to be complete", || issue_rows(&workbook));
+    assert_eq!(issues.len(), 13, "{issues:?}");
+    assert!(issues.iter().any(|r| r[..4] == ["crimes", "12", "offence_code", "C04"] && r[7] == "99Z" && r[6].contains("offence catalogue")), "{issues:?}");
+
     // Discard it, upload the corrected workbook, confirm it.
     b.click("form[action$='/discard'] button");
     b.on_page("Upload a return");
@@ -367,6 +389,11 @@ fn submitter_and_analyst_main_flow_in_chromium() {
     assert_eq!(forces.len(), 44, "the tracker lists {} forces", forces.len());
     let cumbria = forces.iter().find(|r| r[0] == "Cumbria").expect("Cumbria is in the tracker");
     assert_eq!((cumbria[1].as_str(), cumbria[2].as_str()), ("Accepted", "1"), "Cumbria's row: {cumbria:?}");
+    // The due date has passed: the 43 forces without a confirmed return are overdue; Cumbria
+    // meets the standard (nothing rejected in its confirmed version).
+    assert!(b.text("main").contains("43 forces are overdue"), "{}", b.text("main"));
+    assert_eq!((cumbria[6].as_str(), cumbria[7].as_str(), cumbria[8].as_str()), ("0%", "Meets the standard", ""), "Cumbria's row: {cumbria:?}");
+    assert!(forces.iter().filter(|r| r[8] == "Overdue").count() == 43, "{forces:?}");
     b.screenshot("6-tracker");
     b.click("form[action='/builds?period=2023'] button");
     b.on_page("Build");
@@ -378,6 +405,43 @@ fn submitter_and_analyst_main_flow_in_chromium() {
         serde_json::from_str(&text).ok()
     });
     assert!(headline.is_object() && headline.as_object().is_some_and(|o| !o.is_empty()), "the downloaded headline.json is empty");
+
+    // A query on Cumbria's return, raised by the analyst, answered by the force, closed; its
+    // text is shown as text wherever it appears.
+    b.goto("/tracker?period=2023");
+    b.on_page("Tracker: period 2023");
+    b.click("a[href^='/submissions/']");
+    b.on_page("Validation result");
+    let submission = b.url();
+    let hostile = "<script>document.title='pwned'</script><b id=\"injected\">bold</b> check row 12";
+    b.type_into("#query-text", hostile);
+    b.press("Raise the query");
+    wait("the query on the page", || b.try_text(".query-text")?.contains("<script>").then_some(()));
+    b.goto("/tracker?period=2023");
+    b.on_page("Tracker: period 2023");
+    assert!(b.table("Open queries").iter().any(|r| r[0] == "Cumbria" && r[3] == hostile), "{:?}", b.table("Open queries"));
+    assert_eq!(b.table("Forces").iter().find(|r| r[0] == "Cumbria").map(|r| r[9].clone()), Some("1".to_string()));
+    assert!(b.try_find("#injected").is_none() && !b.cmd("GET", "/title", None).as_str().unwrap_or("").contains("pwned"), "the query ran as HTML");
+    b.screenshot("7b-query");
+    b.goto("/");
+    b.click("form[action='/sign-out'] button");
+    b.on_page("Sign in");
+    b.sign_in("cumbria.sub");
+    b.goto(submission.trim_start_matches(&base));
+    b.on_page("Validation result");
+    b.type_into("form[action$='/replies'] textarea", "The code was a typing error; corrected in the system.");
+    b.press("Send the reply");
+    wait("the reply on the page", || b.try_text(".query-reply")?.contains("typing error").then_some(()));
+    b.click("form[action='/sign-out'] button");
+    b.on_page("Sign in");
+    b.sign_in("lead.analyst");
+    b.goto(submission.trim_start_matches(&base));
+    b.on_page("Validation result");
+    b.press("Close this query");
+    wait("the query to show as closed", || b.try_text(".query p")?.contains("Closed").then_some(()));
+    b.goto("/tracker?period=2023");
+    b.on_page("Tracker: period 2023");
+    assert!(b.text("main").contains("No query is open."), "{}", b.text("main"));
     b.goto("/");
     b.click("form[action='/sign-out'] button");
     b.on_page("Sign in");

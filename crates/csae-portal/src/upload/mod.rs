@@ -64,6 +64,9 @@ pub struct UploadRequest<'a> {
     /// The budget itself, in MB, named in refusals.
     pub memory_mb: u64,
     pub today: chrono::NaiveDate,
+    /// The period's dates, and the latest build's dataset the return is checked against (H01–H05).
+    pub period_dates: (chrono::NaiveDate, chrono::NaiveDate),
+    pub history: Option<&'a std::path::Path>,
 }
 
 impl UploadRequest<'_> {
@@ -129,10 +132,14 @@ fn stage_and_validate(stage: &std::path::Path, req: &UploadRequest, received: &r
     // Personal values stay hidden: the result is seen by analysts too, and the submitter has the file.
     let v = csae_ingest::validate(&raw, &ValidateOptions { today: req.today, show_personal: false, period: None });
     let report = ForceReport::from_validated(v);
+    crate::issues_report::store_personal(stage, &report.issues).map_err(io("store the validation report"))?;
     let (read, accepted, rejected) = report.tables.values().fold((0, 0, 0), |a, c| (a.0 + c.read, a.1 + c.accepted, a.2 + c.rejected));
     drop(raw);
     let mut full = ValidationReport::new(vec![]);
     full.forces.insert(own.to_string(), report);
+    if let Some(dataset) = req.history {
+        check_history(stage, req, format, dataset, &mut full);
+    }
     // The report goes into its own file, written as it is serialised: never one string.
     write_report(&stage.join(crate::submissions::REPORT_FILE), &full).map_err(io("store the validation report"))?;
     drop(full);
@@ -156,6 +163,21 @@ fn stage_and_validate(stage: &std::path::Path, req: &UploadRequest, received: &r
         // The report is in its file (`submissions::report_file`).
         validation: String::new(),
     })
+}
+
+/// Checks the staged return against its force's previous period in `dataset` (queries, never
+/// a refusal: a check that cannot run leaves a notice instead).
+fn check_history(stage: &std::path::Path, req: &UploadRequest, format: &str, dataset: &std::path::Path, report: &mut ValidationReport) {
+    use csae_ingest::source::{ReturnFormat, ReturnSource};
+    let own = req.force.id.as_str();
+    let (path, format) = if format == "xlsx" { (stage.join(format!("{own}.xlsx")), ReturnFormat::Xlsx) } else { (stage.join(own), ReturnFormat::Csv) };
+    let src = ReturnSource { force: req.force, format, path, year: None };
+    if let Err(e) = csae_analysis::history::check_returns(&[src], Some(req.period_dates), dataset, req.today, report) {
+        eprintln!("history checks of an upload by {own} did not run: {e}");
+        if let Some(f) = report.forces.get_mut(own) {
+            f.notices.push("the history checks (H01-H05) could not run against the latest build; they run again when the return is uploaded after the next build".into());
+        }
+    }
 }
 
 /// Writes the validation report to `path`, durably, serialising it straight into the file.

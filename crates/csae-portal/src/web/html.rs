@@ -33,6 +33,8 @@ a{color:#1d70b8}a:visited{color:#4c2c92}a:focus{outline:3px solid transparent;ba
 .govuk-visually-hidden{position:absolute!important;width:1px!important;height:1px!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;white-space:nowrap!important}
 .govuk-button:link,.govuk-button:visited{color:#fff}.govuk-button--secondary:link,.govuk-button--secondary:visited{color:#0b0c0c}.govuk-notification-banner h2{margin-top:0}
 .govuk-table form{display:inline}.govuk-table .govuk-button{font-size:16px;margin:0 10px 5px 0}
+.govuk-textarea{font-size:19px;padding:5px;border:2px solid #0b0c0c;width:100%;max-width:640px;font-family:inherit}.govuk-textarea:focus{outline:3px solid #fd0}
+.query{border-left:5px solid #b1b4b6;padding-left:15px;margin-bottom:30px}.query-reply{margin-left:20px}.query-text{white-space:pre-wrap;overflow-wrap:anywhere}
 "#;
 
 /// The session's CSRF token, empty for an API principal.

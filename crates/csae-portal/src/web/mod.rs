@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod html;
+pub mod queries;
 
 use std::collections::HashMap;
 
@@ -38,11 +39,14 @@ pub fn routes() -> Router<Shared> {
         .route("/submissions/{id}", get(submission_page))
         .route("/submissions/{id}/confirm", post(confirm))
         .route("/submissions/{id}/discard", post(discard))
+        .route("/submissions/{id}/issues.xlsx", get(issues_xlsx))
+        .route("/submissions/{id}/issues.csv", get(issues_csv))
         .route("/tracker", get(tracker_page))
         .route("/builds", post(build))
         .route("/builds/{id}", get(build_page))
         .route("/builds/{id}/files/{name}", get(download))
         .merge(admin::routes())
+        .merge(queries::routes())
 }
 
 async fn css() -> Response {
@@ -228,6 +232,11 @@ fn period_form(p: &Principal, errors: &[(&str, String)], f: &HashMap<String, Str
             div.govuk-form-group { label.govuk-label for="id" { "Period id" } div.govuk-hint { "For example, 2023" } input.govuk-input id="id" name="id" value=(v("id")); }
             div.govuk-form-group { label.govuk-label for="from" { "From" } div.govuk-hint { "YYYY-MM-DD" } input.govuk-input id="from" name="from" value=(v("from")); }
             div.govuk-form-group { label.govuk-label for="to" { "To" } input.govuk-input id="to" name="to" value=(v("to")); }
+            div.govuk-form-group {
+                label.govuk-label for="due" { "Due (optional)" }
+                div.govuk-hint { "The date by which forces should have confirmed their return, YYYY-MM-DD; the tracker shows forces not confirmed by then as overdue" }
+                input.govuk-input id="due" name="due" value=(v("due"));
+            }
             button.govuk-button type="submit" { "Open the period" }
         }
     }
@@ -243,8 +252,8 @@ async fn periods_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
         return error_page(Some(&p), &e);
     }
     let periods = app.list_periods(&p).await.unwrap_or_default();
-    let rows: Vec<Vec<Markup>> = periods.iter().map(|x| vec![text(&x.id), text(&x.from), text(&x.to), text(&x.opened_by)]).collect();
-    let body = html! { (table("Open periods", &["Period", "From", "To", "Opened by"], &rows)) (period_form(&p, &[], &HashMap::new())) };
+    let rows: Vec<Vec<Markup>> = periods.iter().map(|x| vec![text(&x.id), text(&x.from), text(&x.to), text(x.due.as_deref().unwrap_or("")), text(&x.opened_by)]).collect();
+    let body = html! { (table("Open periods", &["Period", "From", "To", "Due", "Opened by"], &rows)) (period_form(&p, &[], &HashMap::new())) };
     respond(StatusCode::OK, "Collection periods", Some(&p), body)
 }
 
@@ -254,7 +263,8 @@ async fn open_period(State(app): State<Shared>, ClientIp(ip): ClientIp, headers:
         Err(r) => return r,
     };
     let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    match app.open_period(&p, &ip, &g("id"), &g("from"), &g("to")).await {
+    let due = Some(g("due")).filter(|d| !d.is_empty());
+    match app.open_period(&p, &ip, &g("id"), &g("from"), &g("to"), due.as_deref()).await {
         Ok(_) => see_other("/periods"),
         Err(e) if e.status == StatusCode::FORBIDDEN => error_page(Some(&p), &e),
         Err(e) => respond(e.status, "Collection periods", Some(&p), period_form(&p, &[("id", e.message())], &f)),
@@ -426,6 +436,10 @@ async fn submission_page(State(app): State<Shared>, ClientIp(ip): ClientIp, head
         Err(e) => return error_page(Some(&p), &e),
     };
     let view = s.validation_view(&app.layout, ISSUES_SHOWN);
+    let queries = match app.submission_queries(&s.id).await {
+        Ok(q) => q,
+        Err(e) => return error_page(Some(&p), &e),
+    };
     let rows = summary_list(&[
         ("Force", text(&s.force_id)),
         ("Period", text(&s.period)),
@@ -441,6 +455,11 @@ async fn submission_page(State(app): State<Shared>, ClientIp(ip): ClientIp, head
             div.govuk-notification-banner { p { "Every row passed validation. Confirm the submission to make it your force's current version." } }
         }
         (rows)
+        @if s.rows_rejected > 0 || view.as_ref().is_some_and(|v| !v.rules.is_empty() || !v.warnings.is_empty()) {
+            p { "Download every issue with how to fix it: "
+                a href={ "/submissions/" (s.id) "/issues.xlsx" } download { "issues.xlsx (Excel workbook)" } " or "
+                a href={ "/submissions/" (s.id) "/issues.csv" } download { "issues.csv" } "." }
+        }
         @if let Some(fr) = &view {
             @if !fr.tables.is_empty() {
                 @let rows: Vec<Vec<Markup>> = fr.tables.iter().map(|(t, c)| vec![text(t), text(c.read.to_string()), text(c.accepted.to_string()), text(c.rejected.to_string()), text(c.warnings.to_string())]).collect();
@@ -465,12 +484,62 @@ async fn submission_page(State(app): State<Shared>, ClientIp(ip): ClientIp, head
                 }
             }
         }
+        @if let Some(h) = view.as_ref().and_then(|v| v.history.as_ref()) {
+            (history_section(h))
+        }
         @if s.status == "validated" && p.has(Role::Submitter) {
             (button_form(&p, &format!("/submissions/{}/confirm", s.id), "Confirm this submission", ""))
             (button_form(&p, &format!("/submissions/{}/discard", s.id), "Discard it and upload a corrected return", "govuk-button--secondary"))
         }
+        (queries::section(&p, &s.id, &queries))
     };
     respond(StatusCode::OK, "Validation result", Some(&p), body)
+}
+
+/// The checks against the force's previous period: queries to look at, never rejections.
+fn history_section(h: &crate::submissions::HistoryView) -> Markup {
+    // Shares (H04, H05) as percentages; counts and averages as they are.
+    let figure = |rule: &str, v: &serde_json::Value| match (rule, v.as_f64()) {
+        ("H04" | "H05", Some(x)) => format!("{:.1}%", 100.0 * x),
+        ("H03", Some(x)) if v.is_f64() => format!("{x:.1} a month"),
+        _ => v.to_string(),
+    };
+    let rows: Vec<Vec<Markup>> = h
+        .queries
+        .iter()
+        .map(|q| vec![text(&q.rule), text(q.month.as_deref().unwrap_or("")), text(figure(&q.rule, &q.previous)), text(figure(&q.rule, &q.current)), text(&q.message)])
+        .collect();
+    html! {
+        h2.govuk-heading-m id="history" { "Checks against " (h.previous_period) }
+        @if !h.compared {
+            p { "The latest build holds no return of this force for " (h.previous_period) ", so nothing was compared." }
+        } @else if rows.is_empty() {
+            p { "No queries: the return looks like the force's previous period." }
+        } @else {
+            p { "These are queries, not rejections: check each one, then confirm the return or upload a corrected one." }
+            (table("History queries", &["Rule", "Month", "Previous", "This return", "What changed and what to check"], &rows))
+        }
+    }
+}
+
+async fn issues_xlsx(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    issues(app, ip, headers, id, crate::issues_report::Format::Xlsx).await
+}
+
+async fn issues_csv(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    issues(app, ip, headers, id, crate::issues_report::Format::Csv).await
+}
+
+/// A submission's error report as a download, behind the session like every page.
+async fn issues(app: Shared, ip: String, headers: HeaderMap, id: String, format: crate::issues_report::Format) -> Response {
+    let p = match who(&app, &headers, &ip).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match app.issues_report(&p, &ip, &id, format).await {
+        Ok(made) => crate::issues_report::attachment(made.bytes, format, &made.file_name),
+        Err(e) => error_page(Some(&p), &e),
+    }
 }
 
 async fn confirm(State(app): State<Shared>, ClientIp(ip): ClientIp, headers: HeaderMap, Path(id): Path<String>, axum::Form(f): Form) -> Response {
@@ -525,16 +594,30 @@ async fn tracker_page(State(app): State<Shared>, ClientIp(ip): ClientIp, headers
                 text(r.confirmed_at.as_deref().unwrap_or("")),
                 text(opt(r.rows_accepted)),
                 text(opt(r.rows_rejected)),
+                text(r.rejected_share.map_or(String::new(), crate::tracker::percent)),
+                match r.meets_standard {
+                    Some(true) => tag("Meets the standard", "green"),
+                    Some(false) => tag("Below the standard", "red"),
+                    None => text(""),
+                },
+                html! { @if r.overdue { (tag("Overdue", "red")) } },
+                text(if r.open_queries > 0 { r.open_queries.to_string() } else { String::new() }),
             ]
         })
         .collect();
+    let open_queries = app.open_queries(&p, &period.id).await.unwrap_or_default();
+    let bar = crate::tracker::percent(app.cfg.max_rejected_share);
+    let overdue = rows.iter().filter(|r| r.overdue).count();
     let builds = app.list_builds(&p, &period.id).await.unwrap_or_default();
     let build_rows: Vec<Vec<Markup>> =
         builds.iter().map(|b| vec![html! { a href={ "/builds/" (b.id) } { (b.built_at) } }, text(&b.built_by), text(b.submissions.len().to_string())]).collect();
     let body = html! {
         p { (done) " of 44 forces have confirmed a return for " (period.id) " (" (period.from) " to " (period.to) ")." }
+        @if let Some(due) = &period.due { p { "Returns are due by " (due) "." @if overdue > 0 { " " (overdue) " forces are overdue." } } }
+        p { "A force meets the standard when at most " (bar) " of the rows of its latest confirmed version were rejected." }
         (button_form(&p, &format!("/builds?period={}", period.id), "Build the dataset and publication", ""))
-        (table("Forces", &["Force", "Status", "Version", "Confirmed", "Rows accepted", "Rows rejected"], &cells))
+        (table("Forces", &["Force", "Status", "Version", "Confirmed", "Rows accepted", "Rows rejected", "Rejected", "Standard", "Due", "Open queries"], &cells))
+        (queries::open_list(&open_queries))
         (table("Builds", &["Built", "By", "Returns"], &build_rows))
     };
     respond(StatusCode::OK, &format!("Tracker: period {}", period.id), Some(&p), body)
