@@ -138,6 +138,14 @@ async fn the_error_report_lists_every_issue_with_values_for_the_force_only_and_n
         }
         assert!(records.iter().all(|r| !r.iter().any(issues_report_formula_like)), "no field starts like a formula");
 
+        // A submission stored before the report was made at upload gets the same file, made from
+        // its stored validation and personal values on download.
+        for name in ["issues-force.csv", "issues-national.csv"] {
+            std::fs::remove_file(e.dir.path().join("uploads").join(&id).join(name)).unwrap();
+        }
+        let (s, _, again) = get(&e, &format!("/api/v1/submissions/{id}/issues.csv"), &sub).await;
+        assert_eq!((s, &again), (StatusCode::OK, &csv), "the CSV made on download is the one made at upload");
+
         // A viewer of the force gets the values too.
         let (s, _, csv) = get(&e, &format!("/api/v1/submissions/{id}/issues.csv"), &viewer).await;
         assert_eq!(s, StatusCode::OK);

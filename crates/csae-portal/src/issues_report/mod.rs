@@ -115,6 +115,32 @@ impl IssueReport {
         Ok(IssueReport { submission, force, tables, rules, issues, with_values, as_of })
     }
 
+    /// The national team's copy from a validation just made (its issues taken, personal values
+    /// hidden as stored); `with_personal_values` turns it into the force's copy.
+    pub fn from_report(submission: Submission, force: &'static Force, fr: &mut csae_ingest::report::ForceReport, as_of: chrono::NaiveDate) -> IssueReport {
+        let mut issues = std::mem::take(&mut fr.issues);
+        issues.sort_by_key(|i| (i.table, i.row));
+        let tables = Table::ALL.into_iter().map(|t| (t, fr.tables.get(&t).copied().unwrap_or_default())).collect();
+        let rules = Rule::ALL
+            .into_iter()
+            .map(|rule| RuleLine { rule, rows: fr.rules.get(&rule).or(fr.warnings.get(&rule)).copied().unwrap_or(0), issues: issues.iter().filter(|i| i.rule == rule).count() })
+            .filter(|l| l.rows > 0 || l.issues > 0)
+            .collect();
+        IssueReport { submission, force, tables, rules, issues, with_values: false, as_of }
+    }
+
+    /// The force's copy: the hidden personal values put back.
+    pub fn with_personal_values(mut self) -> IssueReport {
+        for i in &mut self.issues {
+            if let Some(p) = i.personal.take() {
+                i.value = Some(p.value);
+                i.message = p.message;
+            }
+        }
+        self.with_values = true;
+        self
+    }
+
     /// Issues of a severity.
     pub fn count(&self, severity: Severity) -> usize {
         self.issues.iter().filter(|i| i.severity == severity).count()
@@ -132,6 +158,29 @@ pub fn severity_name(s: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
     }
+}
+
+/// The name of a stored copy of the report beside the upload: the force's (values) or the
+/// national team's.
+fn stored_name(format: Format, with_values: bool) -> &'static str {
+    match (format, with_values) {
+        (Format::Xlsx, true) => "issues-force.xlsx",
+        (Format::Csv, true) => "issues-force.csv",
+        (Format::Xlsx, false) => "issues-national.xlsx",
+        (Format::Csv, false) => "issues-national.csv",
+    }
+}
+
+/// Writes both copies of the report, in both formats, into the upload's staging folder, so a
+/// download is a read of a finished file. `tmp` holds the workbook writer's temporary files.
+pub fn store_files(stage: &std::path::Path, tmp: &std::path::Path, report: IssueReport) -> std::io::Result<()> {
+    let write = |r: &IssueReport| -> std::io::Result<()> {
+        let book = xlsx(r, tmp).map_err(std::io::Error::other)?;
+        crate::files::write_durable(&stage.join(stored_name(Format::Xlsx, r.with_values)), &book)?;
+        crate::files::write_durable(&stage.join(stored_name(Format::Csv, r.with_values)), &csv(r))
+    };
+    write(&report)?;
+    write(&report.with_personal_values())
 }
 
 /// The file beside a submission's upload holding the personal values its stored validation
@@ -239,6 +288,12 @@ impl App {
             let s = self.visible_submission(p, id).await?;
             let force_id = s.force_id.clone();
             let with_values = p.roles.iter().any(|r| r.is_force_role()) && !p.has(Role::Analyst) && p.own_force() == Some(force_id.as_str());
+            let file_name = format!("{}-{}-{}-{}", s.force_id, s.period, s.id, format.name());
+            // Made at upload: the download reads it (submissions from before make it now).
+            if let Ok(bytes) = tokio::fs::read(self.layout.submission(&s.id).join(stored_name(format, with_values))).await {
+                let detail = format!("submission {id} {}: values {}", format.name(), if with_values { "included" } else { "left out" });
+                return Ok((Made { bytes, file_name }, force_id, detail));
+            }
             let (layout, tmp) = (self.layout.clone(), self.layout.tmp());
             let made = tokio::task::spawn_blocking(move || -> Result<(Made, usize), ApiError> {
                     let report = IssueReport::make(&layout, s, with_values)?;

@@ -54,15 +54,6 @@ fn title(r: &IssueReport) -> String {
     format!("Validation issues: {}, period {}", r.force.name, r.submission.period)
 }
 
-fn status(r: &IssueReport) -> String {
-    let s = &r.submission;
-    match (s.status.as_str(), s.version) {
-        ("confirmed", Some(v)) => format!("Confirmed as version {v}{}.", s.confirmed_at.as_deref().map_or(String::new(), |t| format!(" on {t}"))),
-        ("discarded", _) => "Discarded: not a version of the force's return.".to_string(),
-        _ => "Checked, not confirmed yet.".to_string(),
-    }
-}
-
 fn cover(ws: &mut Worksheet, r: &IssueReport, title: &str, f: &Formats) -> Result<(), XlsxError> {
     let s = &r.submission;
     ws.set_name("Cover")?;
@@ -75,7 +66,6 @@ fn cover(ws: &mut Worksheet, r: &IssueReport, title: &str, f: &Formats) -> Resul
         ("Force", format!("{} ({})", r.force.name, r.force.id)),
         ("Period", s.period.clone()),
         ("Submission", format!("{} (file {}, uploaded {} by {})", s.id, s.file_name, s.uploaded_at, s.uploaded_by)),
-        ("Version and status", status(r)),
         ("Rows", format!("{read} rows read: {accepted} accepted ({warned} of them with warnings) and {rejected} rejected.")),
         ("Issues", format!("{} issues: {errors} errors (the row is rejected) and {warnings} warnings (the row is accepted).", r.issues.len())),
         (

@@ -142,8 +142,9 @@ fn stage_and_validate(stage: &std::path::Path, req: &UploadRequest, received: &r
     }
     // The report goes into its own file, written as it is serialised: never one string.
     write_report(&stage.join(crate::submissions::REPORT_FILE), &full).map_err(io("store the validation report"))?;
+    let mut own_report = full.forces.remove(own).expect("the report holds the force");
     drop(full);
-    Ok(Submission {
+    let sub = Submission {
         id: crate::util::new_id(),
         period: req.period.to_string(),
         force_id: own.to_string(),
@@ -162,7 +163,11 @@ fn stage_and_validate(stage: &std::path::Path, req: &UploadRequest, received: &r
         rows_rejected: rejected as i64,
         // The report is in its file (`submissions::report_file`).
         validation: String::new(),
-    })
+    };
+    // The error report's files are made now, once, so each download only reads one.
+    let issues = crate::issues_report::IssueReport::from_report(sub.clone(), req.force, &mut own_report, req.today);
+    crate::issues_report::store_files(stage, stage.parent().unwrap_or(stage), issues).map_err(io("store the error report"))?;
+    Ok(sub)
 }
 
 /// Checks the staged return against its force's previous period in `dataset` (queries, never
