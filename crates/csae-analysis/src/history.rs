@@ -65,10 +65,12 @@ fn has_return(manifest: &csae_dataset::Manifest, force: &str, from: NaiveDate, t
 
 /// Checks each return's accepted rows against its force's previous period in `history` (a
 /// dataset) and writes the result into the return's entry of `report` (under `history`).
-/// Returns rejected whole are not checked.
-pub fn check_returns(sources: &[ReturnSource], period: Option<(NaiveDate, NaiveDate)>, history: &Path, today: NaiveDate, report: &mut ValidationReport) -> Result<(), AnalysisError> {
+/// Returns rejected whole are not checked. The throwaway dataset (whose quarantine holds the
+/// rejected rows as submitted) is made in `scratch`, or the system's temporary folder, and
+/// removed at the end.
+pub fn check_returns(sources: &[ReturnSource], period: Option<(NaiveDate, NaiveDate)>, history: &Path, today: NaiveDate, scratch: Option<&Path>, report: &mut ValidationReport) -> Result<(), AnalysisError> {
     let manifest = csae_dataset::read_manifest(history).map_err(|e| AnalysisError::Dataset(e.0))?;
-    let scratch = tempfile::tempdir().map_err(|e| AnalysisError::Dataset(format!("cannot make a temporary folder for the history checks ({e}); check the temporary folder has space")))?;
+    let scratch = scratch.map_or_else(tempfile::tempdir, tempfile::tempdir_in).map_err(|e| AnalysisError::Dataset(format!("cannot make a temporary folder for the history checks ({e}); check the temporary folder has space")))?;
     let key = Key::generate().and_then(|k| Key::from_bytes(k.as_bytes())).map_err(|e| AnalysisError::Dataset(e.0))?;
     let opts = IngestOptions { today, period, now: String::new() };
     let current = scratch.path().join("returns");

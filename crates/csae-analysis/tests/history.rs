@@ -27,7 +27,7 @@ fn a_year_checked_against_the_year_before_raises_exactly_the_injected_queries() 
     let (sources, skipped) = csae_ingest::find_returns(&[root.join("2023")]).unwrap();
     let vopts = csae_ingest::ValidateOptions { today, show_personal: false, period: None };
     let mut report = validate_returns(&sources, skipped, &vopts);
-    csae_analysis::history::check_returns(&sources, None, &ds, today, &mut report).unwrap();
+    csae_analysis::history::check_returns(&sources, None, &ds, today, None, &mut report).unwrap();
 
     let mut raised = Raised::new();
     for (k, f) in &report.forces {

@@ -19,7 +19,7 @@ pub fn run(a: ValidateArgs) -> CliResult {
     let mut report = validate_returns(&sources, skipped, &opts);
     if let Some(dataset) = &a.history {
         pb.set_message(format!("comparing {} return(s) with {}", sources.len(), dataset.display()));
-        csae_analysis::history::check_returns(&sources, a.period, dataset, opts.today, &mut report).map_err(|e| CliError::unusable(format!("--history {}: {e}", dataset.display())))?;
+        csae_analysis::history::check_returns(&sources, a.period, dataset, opts.today, None, &mut report).map_err(|e| CliError::unusable(format!("--history {}: {e}", dataset.display())))?;
     }
     pb.finish_and_clear();
     print!("{}", csae_model::text::for_terminal(&report.summary(a.examples)));

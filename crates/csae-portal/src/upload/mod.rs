@@ -177,7 +177,7 @@ fn check_history(stage: &std::path::Path, req: &UploadRequest, format: &str, dat
     let own = req.force.id.as_str();
     let (path, format) = if format == "xlsx" { (stage.join(format!("{own}.xlsx")), ReturnFormat::Xlsx) } else { (stage.join(own), ReturnFormat::Csv) };
     let src = ReturnSource { force: req.force, format, path, year: None };
-    if let Err(e) = csae_analysis::history::check_returns(&[src], Some(req.period_dates), dataset, req.today, report) {
+    if let Err(e) = csae_analysis::history::check_returns(&[src], Some(req.period_dates), dataset, req.today, stage.parent(), report) {
         eprintln!("history checks of an upload by {own} did not run: {e}");
         if let Some(f) = report.forces.get_mut(own) {
             f.notices.push("the history checks (H01-H05) could not run against the latest build; they run again when the return is uploaded after the next build".into());
