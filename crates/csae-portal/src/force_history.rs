@@ -78,16 +78,13 @@ impl App {
         r
     }
 
-    /// The history of a listed submission's report: from its file, or (older submissions) from
-    /// the database's copy.
+    /// The history of a listed submission's report, from its file. Reports kept in the database
+    /// belong to submissions made before reports had files, and before the history checks, so
+    /// they have none.
     async fn stored_history(&self, s: &Submission) -> Result<serde_json::Value, ApiError> {
         let (layout, id, force) = (self.layout.clone(), s.id.clone(), s.force_id.clone());
         let from_file = tokio::task::spawn_blocking(move || history_in_file(&layout, &id, &force)).await.map_err(|_| ApiError::internal("read a validation report"))?;
-        if let Some(h) = from_file {
-            return Ok(h);
-        }
-        let stored = submissions::get(&self.db.pool, &s.id).await?.map(|s| s.validation).unwrap_or_default();
-        Ok(value_at(stored.as_bytes(), &["forces", &s.force_id, "history"]).unwrap_or(serde_json::Value::Null))
+        Ok(from_file.unwrap_or(serde_json::Value::Null))
     }
 }
 

@@ -89,12 +89,11 @@ impl IssueReport {
             eprintln!("csae serve: cannot read the {what} of submission {}", submission.id);
             ApiError::internal("read the stored validation")
         };
-        let report: StoredReport = match std::fs::File::open(crate::submissions::report_file(layout, &submission.id)) {
+        let mut report: StoredReport = match std::fs::File::open(crate::submissions::report_file(layout, &submission.id)) {
             Ok(f) => serde_json::from_reader(std::io::BufReader::new(f)).map_err(|_| lost("validation report"))?,
             // Submissions made before reports had files keep theirs in the database.
             Err(_) => serde_json::from_str(&stored).map_err(|_| lost("validation report"))?,
         };
-        let mut report = report;
         let own = report.forces.remove(&submission.force_id).ok_or_else(|| lost("validation report"))?;
         let personal = if with_values { read_personal(&layout.submission(&submission.id)).map_err(|_| lost("personal values"))? } else { Vec::new() };
         let mut issues: Vec<Issue> = own.issues.into_iter().filter_map(StoredIssue::into_issue).collect();
